@@ -1,0 +1,66 @@
+# Veilig Noord-Veluwe — developer commands. `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+LOCALES := bot/locales
+POT := $(LOCALES)/messages.pot
+PO_FILES := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+export PTB_TIMEDELTA := 1
+
+.PHONY: all run test lint typecheck pytest kb-check i18n i18n-check catalogs bench clean
+
+all: $(BIN)/.installed catalogs
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Compiled catalogs are build output (not committed): built from the .po files whenever they change.
+catalogs: $(MO_FILES)
+$(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel --quiet compile -d $(LOCALES) -l $* -i $< -o $@
+
+# Without TELEGRAM_BOT_TOKEN (environment or .env) this opens the offline sandbox in the terminal.
+run: all
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=..*' .env; then \
+		$(BIN)/veiligbot run; \
+	else \
+		echo "TELEGRAM_BOT_TOKEN is not set: starting the offline sandbox (type /start; Ctrl-D to quit)."; \
+		$(BIN)/veiligbot chat; \
+	fi
+
+test: all lint typecheck i18n-check kb-check pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+kb-check: $(BIN)/.installed
+	$(BIN)/veiligbot kb check
+
+pytest: all
+	$(BIN)/pytest -W error -q
+
+# Extract user-facing strings, merge them into the nl/en catalogs, compile.
+i18n: $(BIN)/.installed
+	$(BIN)/pybabel extract -F pyproject.toml --no-location --sort-output -c "Translators:" -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d $(LOCALES) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALES) --statistics
+
+# The catalogs must be up to date with the code and Dutch must be complete.
+i18n-check: $(BIN)/.installed
+	$(BIN)/pybabel --quiet extract -F pyproject.toml --no-location --sort-output -o $(POT) .
+	$(BIN)/pybabel --quiet update -i $(POT) -d $(LOCALES) --check --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python -m bot.i18n_check $(LOCALES)
+
+bench: all
+	$(BIN)/python -m bot.bench
+
+clean:
+	rm -rf $(VENV) $(MO_FILES) $(POT) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,56 @@
+"""What the bot does with one free-text message: crisis first, then the knowledge base.
+
+This is the single decision used by the Telegram handler, ``veiligbot ask`` and ``veiligbot kb eval``.
+Pitfall: triage always runs before search and wins; a crisis message is never answered with a topic
+alone, although the related topic is kept so the reply can offer it afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.triage import Triage, Urgency
+from knowledge.search import Candidate, SearchIndex
+
+Action = Literal["answer", "clarify", "fallback", "urgent"]
+
+# The topic that explains each crisis service, offered after the crisis guidance.
+URGENCY_TOPIC: dict[Urgency, str] = {
+    Urgency.EMERGENCY: "emergency",
+    Urgency.SUICIDE: "suicidal-thoughts",
+    Urgency.ABUSE: "domestic-violence",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    text: str
+    action: Action
+    topic: str | None
+    candidates: tuple[Candidate, ...]
+    urgency: Urgency | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly the keys of ``veiligbot ask`` (spec/cli.md)."""
+        return {
+            "text": self.text,
+            "action": self.action,
+            "topic": self.topic,
+            "candidates": [{"topic": c.topic, "score": c.score} for c in self.candidates[:5]],
+            "urgency": self.urgency.value if self.urgency else None,
+        }
+
+
+class Answerer:
+    def __init__(self, triage: Triage, index: SearchIndex) -> None:
+        self.triage = triage
+        self.index = index
+
+    def decide(self, text: str) -> Decision:
+        urgency = self.triage.classify(text)
+        result = self.index.search(text)
+        if urgency is not None:
+            return Decision(text, "urgent", URGENCY_TOPIC[urgency], result.candidates, urgency)
+        candidates = result.candidates if result.action != "clarify" else result.candidates[:3]
+        return Decision(text, result.action, result.topic, candidates, None)

@@ -1,0 +1,164 @@
+"""The composition root: builds the python-telegram-bot ``Application`` and wires every handler.
+
+Everything long-lived is created here, not at import time: content and indexes in
+:func:`build_application`, the database engine in ``post_init`` (closed in ``post_shutdown``).
+
+Pitfalls:
+- ``post_init``/``post_shutdown`` run only under ``run_polling``/``run_webhook``; :func:`embedded_bot`
+  (sandbox, end-to-end tests) calls them itself, in the same order.
+- Handler order matters: the report conversation comes before the free-text answerer so that a resident
+  in the middle of a report is not answered from the knowledge base.
+- Updates are processed one at a time (PTB's default), which the report conversation relies on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.i18n import N_, SUPPORTED_LANGUAGES
+from bot.residents import LanguagePreferences
+from bot.services import Services, build_services
+from bot.settings import Settings
+from handlers import answers, errors, reports, start
+from handlers.persistence import DraftPersistence
+
+log = logging.getLogger(__name__)
+
+SANDBOX_TOKEN = "123456:SANDBOX-NOT-A-REAL-TOKEN"
+
+# Command menu, per language; the Dutch list is also the default for every other language.
+COMMANDS = [
+    ("start", N_("Start: themes and topics")),
+    ("melding", N_("Report a non-urgent concern to your municipality")),
+    ("mijnmeldingen", N_("My reports and their status")),
+    ("taal", N_("Language: Nederlands / English")),
+    ("privacy", N_("What is stored and how to delete it")),
+    ("help", N_("How this bot works")),
+]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    services: Services | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The bot, ready for ``run_polling`` or :func:`embedded_bot`.
+
+    ``base_url`` overrides ``TELEGRAM_API_BASE_URL`` (the sandbox and tests point it at the emulator).
+    """
+    services = services or build_services(settings)
+    token = settings.token or SANDBOX_TOKEN
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url or settings.telegram_api_base_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=ZoneInfo(settings.timezone),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .persistence(DraftPersistence(services.db))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    file_url = base_file_url or settings.telegram_api_base_file_url
+    if file_url:
+        builder = builder.base_file_url(file_url)
+    app = builder.build()
+    app.bot_data["services"] = services
+    app.bot_data["preferences"] = LanguagePreferences(services.db)
+    _register(app, services)
+    return app
+
+
+def _register(app: Application, services: Services) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(reports.conversation(services.settings))
+    app.add_handler(CommandHandler("start", start.start, filters=private))
+    app.add_handler(CommandHandler(["help", "hulp"], start.help_command, filters=private))
+    app.add_handler(CommandHandler(["taal", "language"], start.language_menu, filters=private))
+    app.add_handler(CommandHandler("privacy", start.privacy, filters=private))
+    for handler in reports.resident_handlers():
+        app.add_handler(handler)
+    app.add_handler(CallbackQueryHandler(start.language_chosen, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(answers.theme_pressed, pattern=r"^theme:"))
+    app.add_handler(CallbackQueryHandler(answers.topic_pressed, pattern=r"^topic:"))
+    app.add_handler(CallbackQueryHandler(answers.feedback_pressed, pattern=r"^fb:"))
+    app.add_handler(CallbackQueryHandler(answers.menu_pressed, pattern=r"^menu$"))
+    app.add_handler(CallbackQueryHandler(answers.none_pressed, pattern=r"^none$"))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, answers.free_text))
+    app.add_error_handler(errors.error_handler)
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services = app.bot_data["services"]
+    await services.db.open()
+    for lang in SUPPORTED_LANGUAGES:
+        t = services.catalogs.get(lang)
+        commands = [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=lang)
+        if lang == "nl":  # Dutch is the product default, also for residents whose Telegram is in German etc.
+            await app.bot.set_my_commands(commands)
+    reports.schedule_jobs(app, services)
+    log.info("Bot started (%s)", services.settings.describe())
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services = app.bot_data["services"]
+    await services.db.close()
+
+
+@asynccontextmanager
+async def embedded_bot(
+    settings: Settings, *, base_url: str, base_file_url: str, services: Services | None = None
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Run the real bot inside the caller's event loop (sandbox and end-to-end tests).
+
+    Mirrors ``run_polling``: initialize → post_init → start polling → start; and in reverse on exit.
+    """
+    app = build_application(settings, base_url=base_url, base_file_url=base_file_url, services=services)
+    await app.initialize()
+    try:
+        await _post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        try:
+            yield app
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+    finally:
+        await app.shutdown()
+        await _post_shutdown(app)
+
+
+def run_polling(settings: Settings) -> None:
+    """Production mode: long polling until SIGINT/SIGTERM, then a graceful shutdown."""
+    app = build_application(settings)
+    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+
+

@@ -1,0 +1,113 @@
+"""The database: engine and session factory, with the schema brought up to date on open.
+
+Pitfalls:
+- ``AsyncSession`` is not safe for concurrent tasks: use one session per handler call or job
+  (``async with db.session() as s, s.begin(): ...``); keep only :class:`Database` in ``bot_data``.
+- The engine is created by :meth:`Database.open`, never at import time; the composition root opens it in
+  ``post_init`` (the report conversation's persistence may open it a moment earlier, during
+  ``Application.initialize``) and closes it in ``post_shutdown``.
+- SQLite needs ``PRAGMA foreign_keys=ON`` per connection for ``ON DELETE CASCADE``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _alembic_config(connection: Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
+    command.upgrade(_alembic_config(connection), "head")
+
+
+def _current_and_head(connection: Connection) -> tuple[str | None, str | None]:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    current = MigrationContext.configure(connection).get_current_revision()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return current, head
+
+
+class Database:
+    """Owns the async engine; :meth:`open` is idempotent and safe to call from several start-up hooks."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            raise RuntimeError("Database is not open")
+        return self._engine
+
+    async def open(self, *, upgrade: bool = True) -> None:
+        """Create the engine and bring the schema to the newest revision (``upgrade=False``: only check)."""
+        async with self._lock:
+            if self._engine is not None:
+                return
+            if self.url.startswith("sqlite"):
+                path = self.url.split(":///", 1)[-1]
+                if path and path != ":memory:":
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_async_engine(self.url)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            async with engine.begin() as conn:
+                if upgrade:
+                    await conn.run_sync(_upgrade)
+                else:
+                    current, head = await conn.run_sync(_current_and_head)
+                    if current != head:
+                        await engine.dispose()
+                        raise RuntimeError(
+                            f"Database schema is at {current or 'nothing'}, expected {head}; "
+                            "run 'veiligbot db upgrade'."
+                        )
+            self._engine = engine
+            self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._engine is not None:
+                await self._engine.dispose()
+            self._engine = None
+            self._sessions = None
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error."""
+        if self._sessions is None:
+            await self.open()
+        assert self._sessions is not None
+        async with self._sessions() as session, session.begin():
+            yield session
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,1674 @@
+"""A local Telegram Bot API emulator for offline tests and the ``veiligbot chat`` sandbox.
+
+The real python-telegram-bot stack (``HTTPXRequest``, the ``Updater`` long poll, (de)serialisation) talks to
+this server over loopback exactly as it would talk to ``api.telegram.org``::
+
+    with BotApiEmulator() as emu:
+        anna = emu.add_user("Anna")
+        app = ApplicationBuilder().token(emu.token).base_url(emu.base_url) \\
+            .base_file_url(emu.base_file_url).build()
+        ...  # start polling, then
+        emu.send_text(anna, "/start")
+        await emu.wait_for_messages(anna.id, 1)
+
+Everything is plain JSON dicts; ``telegram`` is never imported here.
+
+Pitfalls worth knowing:
+
+- PTB form-encodes every parameter: ``str`` values raw, everything else JSON-encoded. On the wire the string
+  ``"42"`` and the int ``42`` look the same, so only the keys in :data:`JSON_KEYS` are JSON-decoded and
+  every other value is recorded as ``str`` (``calls()[i].params["chat_id"] == "42"``).
+- An update is *confirmed* (dropped for good) once ``getUpdates`` is called with a higher ``offset``; a
+  restarted bot therefore does not see old updates again, just like on Telegram.
+- Limits and HTML parsing follow Telegram (tdlib's ``parse_html``) including the error descriptions, with
+  one deliberate exception: a bare ``&`` that starts no entity is rejected (Telegram keeps it literally),
+  because the Bot API documentation demands ``&amp;`` and a lenient server would hide escaping bugs. Pass
+  ``strict_ampersand=False`` to get Telegram's lenient behaviour.
+- Markdown parse modes are accepted but not validated: the bot uses HTML.
+- Group chats behave as if the bot were an admin (privacy mode off): every message is delivered.
+- Returned objects (messages, calls, events) are snapshots; they do not change when the server does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import html
+import itertools
+import json
+import re
+import socket
+import threading
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+__all__ = [
+    "JSON_KEYS",
+    "BotApiEmulator",
+    "Call",
+    "CallbackQuery",
+    "ChatEvent",
+    "EntityParseError",
+    "FaultKind",
+    "Message",
+    "MessageVersion",
+    "SimChat",
+    "SimUser",
+    "StoredFile",
+    "iter_buttons",
+    "parse_html",
+]
+
+JSON_KEYS = frozenset(
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "commands",
+        "scope",
+        "media",
+        "link_preview_options",
+        "reply_parameters",
+        "allowed_updates",
+    }
+)
+"""Parameters PTB sends as JSON-encoded objects; every other form value stays a ``str``."""
+
+FaultKind = Literal["429", "500", "slow", "drop"]
+
+MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 512
+MAX_SHORT_DESCRIPTION_LENGTH = 120
+# Without allowed_updates Telegram delivers everything except these (Bot API, getUpdates).
+_OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_INLINE_ACTIONS = frozenset(
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
+)
+_COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+_ENTITY_RE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
+_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_SIMPLE_TAGS = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "code": "code",
+    "pre": "pre",
+    "a": "text_link",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}
+
+
+# --------------------------------------------------------------------------------------------------------
+# HTML parse mode
+# --------------------------------------------------------------------------------------------------------
+
+
+class EntityParseError(ValueError):
+    """Invalid Telegram HTML; ``str(err)`` is Telegram's wording after "can't parse entities:"."""
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_html(text: str, *, strict_ampersand: bool = True) -> tuple[str, list[dict[str, Any]]]:
+    """Parse Telegram HTML into plain text plus message entities (UTF-16 offsets), like tdlib does.
+
+    Leading and trailing whitespace is trimmed as Telegram trims it. Raises :class:`EntityParseError`
+    with Telegram's description (byte offsets are UTF-8 byte offsets into ``text``).
+    """
+
+    def byte_offset(index: int) -> int:
+        return len(text[:index].encode())
+
+    out: list[str] = []
+    out_len = 0  # UTF-16 code units emitted so far
+    stack: list[tuple[str, dict[str, str], int]] = []
+    entities: list[dict[str, Any]] = []
+    i, n = 0, len(text)
+
+    def emit(chunk: str) -> None:
+        nonlocal out_len
+        out.append(chunk)
+        out_len += _utf16_len(chunk)
+
+    while i < n:
+        char = text[i]
+        if char == "&":
+            match = _ENTITY_RE.match(text, i)
+            if match:
+                named, dec, hexa = match.groups()
+                code = (
+                    _NAMED_ENTITIES[named]
+                    if named
+                    else chr(min(int(dec or hexa, 10 if dec else 16), 0x10FFFF))
+                )
+                emit(code)
+                i = match.end()
+                continue
+            if strict_ampersand:
+                raise EntityParseError(f"Character entity expected at byte offset {byte_offset(i)}")
+            emit(char)
+            i += 1
+            continue
+        if char != "<":
+            emit(char)
+            i += 1
+            continue
+        begin = i
+        if i + 1 < n and text[i + 1] == "/":
+            end = text.find(">", i)
+            if not stack:
+                raise EntityParseError(f"Unexpected end tag at byte offset {byte_offset(begin)}")
+            if end == -1:
+                raise EntityParseError(f"Unclosed end tag at byte offset {byte_offset(begin)}")
+            name = text[i + 2 : end].strip().lower()
+            tag, attrs, start = stack[-1]
+            if name and name != tag:
+                raise EntityParseError(
+                    f"Unmatched end tag at byte offset {byte_offset(begin)}, "
+                    f'expected "</{tag}>", found "</{name}>"'
+                )
+            stack.pop()
+            entity = _make_entity(tag, attrs, start, out_len - start)
+            if entity is not None:
+                entities.append(entity)
+            i = end + 1
+            continue
+        j = i + 1
+        while j < n and not text[j].isspace() and text[j] != ">":
+            j += 1
+        if j >= n:
+            raise EntityParseError(f"Unclosed start tag at byte offset {byte_offset(begin)}")
+        tag = text[i + 1 : j].lower()
+        if tag not in _SIMPLE_TAGS:
+            raise EntityParseError(f'Unsupported start tag "{tag}" at byte offset {byte_offset(begin)}')
+        attrs = {}
+        i = j
+        while True:
+            while i < n and text[i].isspace():
+                i += 1
+            if i >= n:
+                raise EntityParseError(f"Unclosed start tag at byte offset {byte_offset(begin)}")
+            if text[i] == ">":
+                i += 1
+                break
+            k = i
+            while k < n and not text[k].isspace() and text[k] not in "=>":
+                k += 1
+            attr_name = text[i:k].lower()
+            i = k
+            while i < n and text[i].isspace():
+                i += 1
+            if i >= n or text[i] != "=":
+                if tag == "blockquote" and attr_name == "expandable":
+                    attrs[attr_name] = "1"
+                    continue
+                raise EntityParseError(
+                    f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
+                    f"at byte offset {byte_offset(begin)}"
+                )
+            i += 1
+            while i < n and text[i].isspace():
+                i += 1
+            if i < n and text[i] in "\"'":
+                close = text.find(text[i], i + 1)
+                if close == -1:
+                    raise EntityParseError(f"Unclosed start tag at byte offset {byte_offset(begin)}")
+                value, i = text[i + 1 : close], close + 1
+            else:
+                k = i
+                while k < n and not text[k].isspace() and text[k] != ">":
+                    k += 1
+                value, i = text[i:k], k
+            attrs[attr_name] = html.unescape(value)
+        if tag == "span" and attrs.get("class") != "tg-spoiler":
+            raise EntityParseError(
+                f'Tag "span" must have class "tg-spoiler" at byte offset {byte_offset(begin)}'
+            )
+        stack.append((tag, attrs, out_len))
+    if stack:
+        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
+    return _trim("".join(out), entities)
+
+
+def _make_entity(tag: str, attrs: dict[str, str], offset: int, length: int) -> dict[str, Any] | None:
+    if length <= 0:
+        return None
+    kind = _SIMPLE_TAGS[tag]
+    entity: dict[str, Any] = {"type": kind, "offset": offset, "length": length}
+    if tag == "a":
+        if not attrs.get("href"):
+            return None
+        entity["url"] = attrs["href"]
+    elif tag == "blockquote" and "expandable" in attrs:
+        entity["type"] = "expandable_blockquote"
+    elif tag == "tg-emoji":
+        entity["custom_emoji_id"] = attrs.get("emoji-id", "")
+    elif tag == "pre" and attrs.get("language"):
+        entity["language"] = attrs["language"]
+    return entity
+
+
+def _trim(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    stripped = text.strip()
+    if not stripped:
+        return "", []
+    lead = _utf16_len(text[: len(text) - len(text.lstrip())])
+    total = _utf16_len(stripped)
+    kept: list[dict[str, Any]] = []
+    for entity in sorted(entities, key=lambda e: (e["offset"], -e["length"])):
+        start = max(entity["offset"] - lead, 0)
+        end = min(entity["offset"] + entity["length"] - lead, total)
+        if end > start:
+            kept.append({**entity, "offset": start, "length": end - start})
+    return stripped, kept
+
+
+def _plain_text(
+    text: str, parse_mode: str | None, *, strict_ampersand: bool
+) -> tuple[str, list[dict[str, Any]]]:
+    mode = (parse_mode or "").lower()
+    if mode == "html":
+        try:
+            return parse_html(text, strict_ampersand=strict_ampersand)
+        except EntityParseError as err:
+            raise ApiError(400, f"Bad Request: can't parse entities: {err}") from None
+    if mode in ("", "markdown", "markdownv2"):
+        return text.strip(), []
+    raise ApiError(400, "Bad Request: unsupported parse_mode")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Public data objects
+# --------------------------------------------------------------------------------------------------------
+
+
+def iter_buttons(markup: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
+    """Buttons of any keyboard markup in reading order (helper for renderers)."""
+    rows = (markup or {}).get("inline_keyboard") or (markup or {}).get("keyboard") or []
+    for row in rows:
+        for button in row:
+            yield button if isinstance(button, dict) else {"text": str(button)}
+
+
+@dataclass(frozen=True)
+class SimUser:
+    """A simulated resident. Their private chat with the bot has ``chat id == user id``."""
+
+    id: int
+    first_name: str
+    language_code: str | None = "nl"
+    last_name: str | None = None
+    username: str | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        for key in ("last_name", "username", "language_code"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        return data
+
+
+@dataclass(frozen=True)
+class SimChat:
+    """A chat the bot can write to: a resident's private chat or a (super)group."""
+
+    id: int
+    type: Literal["private", "group", "supergroup"]
+    title: str | None = None
+    user: SimUser | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        if self.user is not None:
+            data = self.user.to_api()
+            data.pop("is_bot")
+            data.pop("language_code", None)
+            return {**data, "id": self.id, "type": self.type}
+        return {"id": self.id, "type": self.type, "title": self.title}
+
+    @property
+    def display_name(self) -> str:
+        return self.user.first_name if self.user is not None else self.title or str(self.id)
+
+
+@dataclass(frozen=True)
+class MessageVersion:
+    """One earlier state of an edited message."""
+
+    text: str | None
+    caption: str | None
+    parse_mode: str | None
+    reply_markup: dict[str, Any] | None
+
+
+@dataclass
+class Message:
+    """A message in a chat, sent by the bot (``from_bot``) or injected for a resident.
+
+    ``text``/``caption`` are as sent (HTML included); ``plain_text`` is the text after entity parsing,
+    which is what a resident sees. ``edits`` holds the *earlier* versions, oldest first.
+    """
+
+    message_id: int
+    chat_id: int
+    from_bot: bool
+    date: int
+    sender_id: int | None = None
+    text: str | None = None
+    caption: str | None = None
+    plain_text: str | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    parse_mode: str | None = None
+    reply_markup: dict[str, Any] | None = None
+    photo: list[dict[str, Any]] | None = None
+    location: dict[str, float] | None = None
+    contact: dict[str, Any] | None = None
+    media_group_id: str | None = None
+    reply_to_message_id: int | None = None
+    edits: list[MessageVersion] = field(default_factory=list)
+    deleted: bool = False
+
+    @property
+    def edited(self) -> bool:
+        return bool(self.edits)
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """Inline or reply-keyboard buttons in reading order (strings normalised to ``{"text": ...}``)."""
+        return list(iter_buttons(self.reply_markup))
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Bot API request: ``status`` is the HTTP status, ``None`` while in flight, ``0`` if dropped."""
+
+    seq: int
+    method: str
+    params: dict[str, Any]
+    files: tuple[str, ...] = ()
+    status: int | None = None
+    description: str | None = None
+
+
+@dataclass
+class CallbackQuery:
+    """A button press sent to the bot and how (whether) the bot answered it."""
+
+    id: str
+    user_id: int
+    chat_id: int
+    message_id: int
+    data: str
+    answered: bool = False
+    text: str | None = None
+    show_alert: bool = False
+
+
+@dataclass(frozen=True)
+class ChatEvent:
+    """Chronological chat activity, for transcripts.
+
+    ``kind``: ``received`` (a resident message), ``pressed`` (a resident pressed an inline button; ``note``
+    is the button text), ``sent``, ``edited``, ``deleted`` (bot side; ``message`` is a snapshot after the
+    change), ``answered`` (the bot answered a button press with a popup text in ``note``).
+    """
+
+    seq: int
+    kind: Literal["received", "pressed", "sent", "edited", "deleted", "answered"]
+    chat_id: int
+    message: Message | None = None
+    user_id: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    file_id: str
+    file_unique_id: str
+    file_path: str
+    content: bytes
+
+
+class ApiError(Exception):
+    """Raised inside method implementations; becomes Telegram's error JSON."""
+
+    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+
+@dataclass
+class _Fault:
+    kind: FaultKind
+    retry_after: int
+    delay: float
+
+
+@dataclass
+class _Upload:
+    filename: str
+    content: bytes
+
+
+@dataclass
+class _ChatState:
+    chat: SimChat
+    messages: dict[int, Message] = field(default_factory=dict)
+    next_message_id: int = 1
+    reply_keyboard: dict[str, Any] | None = None
+
+
+_FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00fake-photo\xff\xd9"
+
+
+# --------------------------------------------------------------------------------------------------------
+# The emulator
+# --------------------------------------------------------------------------------------------------------
+
+
+class BotApiEmulator:
+    """Telegram Bot API on ``127.0.0.1`` for one bot. Thread-safe: the HTTP server runs in threads while
+    tests and the sandbox call the injection/inspection methods from asyncio code.
+
+    Args:
+        token: the bot token PTB must use (others get 401 Unauthorized).
+        bot_username: the bot's username (``/cmd@bot_username`` addresses it).
+        port: 0 picks a free port.
+        accept_any_token: serve every token (the sandbox does not know which one the bot was configured with).
+        strict_ampersand: reject a bare ``&`` in HTML (see the module docstring).
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str = "123456:TEST-TOKEN",  # noqa: S107 - a fake token for a fake server
+        bot_username: str = "veilig_test_bot",
+        bot_first_name: str = "Veilig Noord-Veluwe",
+        bot_id: int = 123456,
+        port: int = 0,
+        strict_ampersand: bool = True,
+        accept_any_token: bool = False,
+    ) -> None:
+        self.token = token
+        self.accept_any_token = accept_any_token
+        self.strict_ampersand = strict_ampersand
+        self.bot_user: dict[str, Any] = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self._port = port
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._closing = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._users: dict[int, SimUser] = {}
+        self._chats: dict[int, _ChatState] = {}
+        self._blocked: set[int] = set()
+        self._next_user_id = 1001
+        self._next_group_id = 1
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 1
+        self._delivered: set[int] = set()
+        self._allowed_updates: frozenset[str] | None = None
+        self._calls: list[Call] = []
+        self._events: list[ChatEvent] = []
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._files: dict[str, StoredFile] = {}
+        self._files_by_path: dict[str, StoredFile] = {}
+        self._file_counter = itertools.count(1)
+        self._media_group_counter = itertools.count(1)
+        self._callback_queries: dict[str, CallbackQuery] = {}
+        self._callback_counter = itertools.count(1)
+        self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}
+        self._in_flight = 0
+        self._last_activity = time.monotonic()
+
+    # ---- lifecycle ------------------------------------------------------------------------------------
+
+    def start(self) -> BotApiEmulator:
+        """Bind and serve in a daemon thread. Returns ``self``."""
+        if self._server is not None:
+            raise RuntimeError("emulator already started")
+        self._closing.clear()
+        server = ThreadingHTTPServer(("127.0.0.1", self._port), _make_handler(self))
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="bot-api-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; pending long polls return at once. Safe to call twice."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._closing.set()
+        with self._cond:
+            self._cond.notify_all()
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> BotApiEmulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("emulator not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """For ``ApplicationBuilder().base_url(...)``; PTB appends ``<token>/<method>``."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """For ``ApplicationBuilder().base_file_url(...)``; downloads are served under it."""
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    # ---- simulated people and chats -------------------------------------------------------------------
+
+    def add_user(
+        self,
+        first_name: str,
+        language_code: str | None = "nl",
+        last_name: str | None = None,
+        username: str | None = None,
+        *,
+        user_id: int | None = None,
+    ) -> SimUser:
+        """Create a resident (and their private chat). ``user_id`` defaults to the next free id."""
+        with self._lock:
+            if user_id is None:
+                while self._next_user_id in self._users:
+                    self._next_user_id += 1
+                user_id = self._next_user_id
+                self._next_user_id += 1
+            if user_id <= 0 or user_id in self._users:
+                raise ValueError(f"user id {user_id} is not free")
+            user = SimUser(user_id, first_name, language_code, last_name, username)
+            self._users[user_id] = user
+            self._chats[user_id] = _ChatState(SimChat(user_id, "private", user=user))
+            return user
+
+    def add_group(self, title: str, *, supergroup: bool = True, chat_id: int | None = None) -> SimChat:
+        """Create a group chat the bot is a member of (e.g. a municipality's staff chat)."""
+        with self._lock:
+            if chat_id is None:
+                n = self._next_group_id
+                self._next_group_id += 1
+                chat_id = -1001000000000 - n if supergroup else -4000000000 - n
+            if chat_id >= 0 or chat_id in self._chats:
+                raise ValueError(f"chat id {chat_id} is not a free group id")
+            chat = SimChat(chat_id, "supergroup" if supergroup else "group", title=title)
+            self._chats[chat_id] = _ChatState(chat)
+            return chat
+
+    def user(self, user_id: int) -> SimUser:
+        with self._lock:
+            return self._users[user_id]
+
+    def chat(self, chat_id: int) -> SimChat:
+        with self._lock:
+            return self._chats[chat_id].chat
+
+    def block_bot(self, user: SimUser) -> None:
+        """From now on, sending to this user fails with 403 "Forbidden: bot was blocked by the user"."""
+        with self._lock:
+            self._blocked.add(user.id)
+
+    # ---- resident actions (updates) -------------------------------------------------------------------
+
+    def send_text(
+        self, user: SimUser, text: str, chat: SimChat | None = None, *, reply_to: Message | None = None
+    ) -> int:
+        """Inject a text message; a leading ``/command`` (also ``/cmd@botname``) gets its entity."""
+        extra: dict[str, Any] = {"text": text}
+        match = re.match(r"/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?", text)
+        if match:
+            extra["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(match.group())}]
+        return self._inject_message(user, chat, extra, reply_to=reply_to)
+
+    def send_location(
+        self, user: SimUser, latitude: float, longitude: float, chat: SimChat | None = None
+    ) -> int:
+        return self._inject_message(user, chat, {"location": {"latitude": latitude, "longitude": longitude}})
+
+    def send_photo(
+        self,
+        user: SimUser,
+        caption: str | None = None,
+        chat: SimChat | None = None,
+        *,
+        data: bytes = _FAKE_JPEG,
+    ) -> int:
+        """Inject a photo; the bot can ``getFile`` and download it (``data``)."""
+        with self._lock:
+            sizes = self._store_photo(data)
+        extra: dict[str, Any] = {"photo": sizes}
+        if caption:
+            extra["caption"] = caption
+        return self._inject_message(user, chat, extra)
+
+    def send_contact(self, user: SimUser, phone_number: str, chat: SimChat | None = None) -> int:
+        contact = {"phone_number": phone_number, "first_name": user.first_name, "user_id": user.id}
+        return self._inject_message(user, chat, {"contact": contact})
+
+    def press(self, user: SimUser, message: Message, index: int) -> int:
+        """Press button ``index`` (0-based, reading order) of ``message``'s *current* keyboard.
+
+        Inline button → a ``callback_query`` update with its ``callback_data``. Reply-keyboard button → its
+        text is sent as a message. Raises ``ValueError`` for buttons a script cannot press (URL buttons,
+        ``request_location``/``request_contact`` — send a location or contact instead) or a bad index.
+        """
+        with self._lock:
+            current = self._get_message(message.chat_id, message.message_id)
+            if current is None or current.deleted:
+                raise ValueError("that message no longer exists")
+            markup = current.reply_markup or {}
+            if "keyboard" in markup:
+                text = self._reply_button_text(self._chats[current.chat_id], markup, index)
+            else:
+                button = _button_at(markup, index)
+                if "callback_data" not in button:
+                    raise ValueError(f"button {button['text']!r} is not a callback button")
+                query = CallbackQuery(
+                    id=str(next(self._callback_counter)),
+                    user_id=user.id,
+                    chat_id=current.chat_id,
+                    message_id=current.message_id,
+                    data=str(button["callback_data"]),
+                )
+                self._callback_queries[query.id] = query
+                update = {
+                    "callback_query": {
+                        "id": query.id,
+                        "from": self._users[user.id].to_api(),
+                        "message": self._message_to_api(current),
+                        "chat_instance": str(zlib.crc32(f"{current.chat_id}".encode())),
+                        "data": query.data,
+                    }
+                }
+                self._event("pressed", current.chat_id, user_id=user.id, note=str(button["text"]))
+                return self._push_update(update)
+        return self.send_text(user, text, self.chat(message.chat_id))
+
+    def press_reply_keyboard(self, user: SimUser, index: int, chat: SimChat | None = None) -> int:
+        """Press button ``index`` (0-based) of the reply keyboard currently shown in the chat."""
+        with self._lock:
+            state = self._chats[chat.id if chat else user.id]
+            if state.reply_keyboard is None:
+                raise ValueError("no reply keyboard is shown in this chat")
+            text = self._reply_button_text(state, state.reply_keyboard, index)
+        return self.send_text(user, text, state.chat)
+
+    def _reply_button_text(self, state: _ChatState, markup: dict[str, Any], index: int) -> str:
+        button = _button_at(markup, index)
+        if button.get("request_location") or button.get("request_contact"):
+            raise ValueError(f"button {button['text']!r} shares a location/contact; send one instead")
+        if markup.get("one_time_keyboard") and state.reply_keyboard is markup:
+            state.reply_keyboard = None
+        return str(button["text"])
+
+    def set_language(self, user: SimUser, language_code: str | None) -> SimUser:
+        """The resident changed their Telegram language; later updates carry the new code."""
+        with self._lock:
+            updated = SimUser(user.id, user.first_name, language_code, user.last_name, user.username)
+            self._users[user.id] = updated
+            self._chats[user.id].chat = SimChat(user.id, "private", user=updated)
+            return updated
+
+    def find_user(self, first_name: str) -> SimUser | None:
+        """The first resident with this first name (case-insensitive), if any."""
+        with self._lock:
+            return next(
+                (u for u in self._users.values() if u.first_name.casefold() == first_name.casefold()), None
+            )
+
+    def active_reply_keyboard(self, chat_id: int) -> dict[str, Any] | None:
+        """The reply keyboard a resident currently sees in ``chat_id`` (Telegram keeps it until removed)."""
+        with self._lock:
+            return copy.deepcopy(self._chats[chat_id].reply_keyboard)
+
+    def _inject_message(
+        self, user: SimUser, chat: SimChat | None, extra: dict[str, Any], *, reply_to: Message | None = None
+    ) -> int:
+        with self._lock:
+            if user.id not in self._users:
+                raise ValueError("unknown user; create it with add_user()")
+            state = self._chats[chat.id if chat else user.id]
+            msg = Message(
+                message_id=self._next_message_id(state),
+                chat_id=state.chat.id,
+                from_bot=False,
+                date=int(time.time()),
+                sender_id=user.id,
+                text=extra.get("text"),
+                plain_text=extra.get("text") or extra.get("caption"),
+                caption=extra.get("caption"),
+                entities=list(extra.get("entities", [])),
+                photo=extra.get("photo"),
+                location=extra.get("location"),
+                contact=extra.get("contact"),
+                reply_to_message_id=reply_to.message_id if reply_to else None,
+            )
+            state.messages[msg.message_id] = msg
+            self._event("received", state.chat.id, msg, user_id=user.id)
+            return self._push_update({"message": self._message_to_api(msg)})
+
+    def _push_update(self, body: dict[str, Any]) -> int:
+        with self._cond:
+            update_id = self._next_update_id
+            self._next_update_id += 1
+            self._updates.append({"update_id": update_id, **body})
+            self._last_activity = time.monotonic()
+            self._cond.notify_all()
+            return update_id
+
+    # ---- inspection -----------------------------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        with self._lock:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[Message]:
+        """The bot's messages in ``chat_id``, oldest first (snapshots)."""
+        with self._lock:
+            state = self._chats.get(chat_id)
+            if state is None:
+                return []
+            return [
+                copy.deepcopy(m)
+                for m in state.messages.values()
+                if m.from_bot and (include_deleted or not m.deleted)
+            ]
+
+    def last_message(self, chat_id: int) -> Message | None:
+        found = self.messages(chat_id)
+        return found[-1] if found else None
+
+    def events(self, since: int = 0) -> list[ChatEvent]:
+        """Chat events with ``seq >= since`` (``seq`` starts at 0 and increases by one)."""
+        with self._lock:
+            return self._events[since:]
+
+    def callback_queries(self) -> list[CallbackQuery]:
+        with self._lock:
+            return [copy.copy(q) for q in self._callback_queries.values()]
+
+    def commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[dict[str, Any]]:
+        """Commands set with ``setMyCommands`` for this scope (default scope) and language."""
+        with self._lock:
+            return copy.deepcopy(self._commands.get((_scope_key(scope), language_code), []))
+
+    def description(self, language_code: str = "", *, short: bool = False) -> str | None:
+        with self._lock:
+            return self._descriptions.get(("short" if short else "long", language_code))
+
+    def is_delivered(self, update_id: int) -> bool:
+        """Whether ``getUpdates`` has handed this update to the bot."""
+        with self._lock:
+            return update_id in self._delivered
+
+    def pending_updates(self) -> int:
+        """Updates not yet confirmed by the bot (delivered or not)."""
+        with self._lock:
+            return len(self._updates)
+
+    def file_content(self, file_id: str) -> bytes:
+        with self._lock:
+            return self._files[file_id].content
+
+    # ---- waiting (asyncio side) -----------------------------------------------------------------------
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Poll ``predicate`` until it is true; ``TimeoutError`` after ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            if loop.time() >= deadline:
+                raise TimeoutError(f"condition not met within {timeout} s")
+            await asyncio.sleep(0.01)
+
+    async def wait_for_messages(
+        self,
+        chat_id: int,
+        count: int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[Message]:
+        """Wait until the bot has at least ``count`` (not deleted) messages in ``chat_id``; return them."""
+        await self.wait_for(lambda: len(self.messages(chat_id)) >= count, timeout)
+        return self.messages(chat_id)
+
+    async def wait_quiet(self, quiet: float = 0.3, timeout: float = 10.0) -> bool:  # noqa: ASYNC109
+        """Wait until no request other than ``getUpdates`` is in flight or has arrived for ``quiet`` seconds.
+
+        Returns ``False`` if that did not happen within ``timeout``. A heuristic: a handler that computes for
+        longer than ``quiet`` without calling the API looks quiet too.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            with self._lock:
+                idle = 0.0 if self._in_flight else time.monotonic() - self._last_activity
+            if idle >= quiet:
+                return True
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(min(0.05, quiet - idle + 0.005))
+
+    # ---- faults ---------------------------------------------------------------------------------------
+
+    def inject_fault(
+        self, method: str, kind: FaultKind | int, count: int = 1, retry_after: int = 1, delay: float = 2.0
+    ) -> None:
+        """Make the next ``count`` calls of ``method`` fail; faults are consumed in the order injected.
+
+        ``429``: Too Many Requests with ``parameters.retry_after``; ``500``: Internal Server Error; ``slow``:
+        wait ``delay`` seconds, then answer normally; ``drop``: close the connection without a response.
+        Failed (429/500/drop) calls have no effect on the emulator state.
+        """
+        kinds: dict[str, FaultKind] = {"429": "429", "500": "500", "slow": "slow", "drop": "drop"}
+        if str(kind) not in kinds:
+            raise ValueError(f"unknown fault kind {kind!r}")
+        with self._lock:
+            queue = self._faults.setdefault(method.lower(), deque())
+            queue.extend(_Fault(kinds[str(kind)], retry_after, delay) for _ in range(count))
+
+    # ---- request handling (server threads) ------------------------------------------------------------
+
+    def _begin_call(
+        self, method: str, params: dict[str, Any], files: dict[str, _Upload]
+    ) -> tuple[int, _Fault | None]:
+        with self._lock:
+            seq = len(self._calls)
+            self._calls.append(Call(seq, method, params, tuple(files)))
+            if method != "getUpdates":
+                self._in_flight += 1
+                self._last_activity = time.monotonic()
+            queue = self._faults.get(method.lower())
+            return seq, (queue.popleft() if queue else None)
+
+    def _end_call(self, seq: int, status: int, description: str | None) -> None:
+        with self._lock:
+            call = self._calls[seq]
+            self._calls[seq] = Call(call.seq, call.method, call.params, call.files, status, description)
+            if call.method != "getUpdates":
+                self._in_flight -= 1
+                self._last_activity = time.monotonic()
+
+    def _handle(
+        self, method: str, params: dict[str, Any], files: dict[str, _Upload]
+    ) -> tuple[int, dict[str, Any] | None]:
+        """Returns (status, JSON payload); payload ``None`` means: drop the connection."""
+        seq, fault = self._begin_call(method, params, files)
+        status, payload = 200, None
+        try:
+            if fault is not None and fault.kind == "drop":
+                status = 0
+                return status, None
+            if fault is not None and fault.kind == "slow":
+                self._closing.wait(fault.delay)
+            if fault is not None and fault.kind == "429":
+                raise ApiError(
+                    429,
+                    f"Too Many Requests: retry after {fault.retry_after}",
+                    {"retry_after": fault.retry_after},
+                )
+            if fault is not None and fault.kind == "500":
+                raise ApiError(500, "Internal Server Error")
+            impl = _METHODS.get(method.lower())
+            if impl is None:
+                raise ApiError(404, "Not Found")
+            payload = {"ok": True, "result": impl(self, _Params(params, files))}
+        except ApiError as err:
+            status = err.status
+            payload = {"ok": False, "error_code": err.status, "description": err.description}
+            if err.parameters:
+                payload["parameters"] = err.parameters
+        finally:
+            self._end_call(seq, status, payload.get("description") if payload else None)
+        return status, payload
+
+    def _token_ok(self, token: str) -> bool:
+        return token == self.token or (self.accept_any_token and bool(token) and "/" not in token)
+
+    def _serve_file(self, path: str) -> bytes | None:
+        with self._lock:
+            stored = self._files_by_path.get(path)
+            return stored.content if stored else None
+
+    # ---- helpers for method implementations -----------------------------------------------------------
+
+    def _event(
+        self,
+        kind: Literal["received", "pressed", "sent", "edited", "deleted", "answered"],
+        chat_id: int,
+        message: Message | None = None,
+        *,
+        user_id: int | None = None,
+        note: str | None = None,
+    ) -> None:
+        snapshot = copy.deepcopy(message) if message is not None else None
+        self._events.append(ChatEvent(len(self._events), kind, chat_id, snapshot, user_id, note))
+
+    def _next_message_id(self, state: _ChatState) -> int:
+        message_id = state.next_message_id
+        state.next_message_id += 1
+        return message_id
+
+    def _get_message(self, chat_id: int, message_id: int) -> Message | None:
+        state = self._chats.get(chat_id)
+        return state.messages.get(message_id) if state else None
+
+    def _chat_for_send(self, p: _Params) -> _ChatState:
+        chat_id = p.chat_id()
+        state = self._chats.get(chat_id)
+        if state is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self._blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return state
+
+    def _store_photo(self, content: bytes) -> list[dict[str, Any]]:
+        sizes = []
+        for width, height in ((90, 68), (800, 600)):
+            n = next(self._file_counter)
+            stored = StoredFile(f"AgACAgQAAx{n:08d}", f"AQAD{n:06d}", f"photos/file_{n}.jpg", content)
+            self._files[stored.file_id] = stored
+            self._files_by_path[stored.file_path] = stored
+            sizes.append(
+                {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.file_unique_id,
+                    "width": width,
+                    "height": height,
+                    "file_size": len(content),
+                }
+            )
+        return sizes
+
+    def _resolve_photo(
+        self, value: object, uploads: dict[str, _Upload], field_name: str
+    ) -> list[dict[str, Any]]:
+        if field_name in uploads and not value:
+            return self._store_photo(uploads[field_name].content)
+        if not isinstance(value, str) or not value:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        if value.startswith("attach://"):
+            upload = uploads.get(value.removeprefix("attach://"))
+            if upload is None:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            return self._store_photo(upload.content)
+        if value.startswith(("http://", "https://")):
+            return self._store_photo(_FAKE_JPEG)  # no network: any URL "downloads" a fake photo
+        if value not in self._files:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        return self._store_photo(self._files[value].content)
+
+    def _validate_markup(self, markup: object, chat: SimChat) -> dict[str, Any] | None:
+        if markup is None:
+            return None
+        if not isinstance(markup, dict):
+            raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+        if "inline_keyboard" in markup:
+            for row in markup["inline_keyboard"]:
+                for button in row:
+                    if not isinstance(button, dict) or not button.get("text"):
+                        raise ApiError(
+                            400, "Bad Request: can't parse inline keyboard button: Text must be non-empty"
+                        )
+                    actions = _INLINE_ACTIONS.intersection(button)
+                    if "callback_data" in button:
+                        size = len(str(button["callback_data"]).encode())
+                        if not 1 <= size <= MAX_CALLBACK_DATA_BYTES:
+                            raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+                    elif "url" in button:
+                        if not re.match(r"(https?|tg)://\S+$", str(button["url"])):
+                            raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
+                    elif not actions:
+                        raise ApiError(
+                            400,
+                            "Bad Request: can't parse inline keyboard button: "
+                            "Text buttons are unallowed in the inline keyboard",
+                        )
+        elif "keyboard" in markup:
+            for row in markup["keyboard"]:
+                for button in row:
+                    text = button.get("text") if isinstance(button, dict) else button
+                    if not text:
+                        raise ApiError(400, "Bad Request: keyboard button text must be non-empty")
+        return markup
+
+    def _apply_reply_keyboard(self, state: _ChatState, markup: dict[str, Any] | None) -> None:
+        if markup is None:
+            return
+        if "keyboard" in markup:
+            state.reply_keyboard = markup
+        elif markup.get("remove_keyboard"):
+            state.reply_keyboard = None
+
+    def _new_bot_message(self, state: _ChatState, **fields: Any) -> Message:
+        msg = Message(
+            message_id=self._next_message_id(state),
+            chat_id=state.chat.id,
+            from_bot=True,
+            date=int(time.time()),
+            sender_id=int(self.bot_user["id"]),
+            **fields,
+        )
+        state.messages[msg.message_id] = msg
+        self._apply_reply_keyboard(state, msg.reply_markup)
+        self._event("sent", state.chat.id, msg)
+        return msg
+
+    def _message_to_api(self, msg: Message) -> dict[str, Any]:
+        state = self._chats[msg.chat_id]
+        sender = self.bot_user if msg.from_bot else self._users[msg.sender_id or 0].to_api()
+        data: dict[str, Any] = {
+            "message_id": msg.message_id,
+            "date": msg.date,
+            "chat": state.chat.to_api(),
+            "from": sender,
+        }
+        if msg.edits:
+            data["edit_date"] = int(time.time())
+        if msg.text is not None:
+            data["text"] = msg.plain_text
+            if msg.entities:
+                data["entities"] = msg.entities
+        if msg.photo is not None:
+            data["photo"] = msg.photo
+        if msg.caption is not None:
+            data["caption"] = msg.plain_text
+            if msg.entities:
+                data["caption_entities"] = msg.entities
+        for key in ("location", "contact", "media_group_id"):
+            if getattr(msg, key) is not None:
+                data[key] = getattr(msg, key)
+        if msg.reply_to_message_id is not None:
+            original = state.messages.get(msg.reply_to_message_id)
+            if original is not None:
+                data["reply_to_message"] = self._message_to_api(original)
+        if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
+            data["reply_markup"] = msg.reply_markup  # Telegram echoes inline keyboards only
+        return data
+
+    def _check_text(self, text: object, parse_mode: str | None) -> tuple[str, list[dict[str, Any]]]:
+        if not isinstance(text, str) or not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        plain, entities = _plain_text(text, parse_mode, strict_ampersand=self.strict_ampersand)
+        if not plain:
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(plain) > MAX_TEXT_LENGTH:
+            raise ApiError(400, "Bad Request: message is too long")
+        return plain, entities
+
+    def _check_caption(
+        self, caption: object, parse_mode: str | None
+    ) -> tuple[str | None, list[dict[str, Any]]]:
+        if not isinstance(caption, str) or not caption:
+            return None, []
+        plain, entities = _plain_text(caption, parse_mode, strict_ampersand=self.strict_ampersand)
+        if len(plain) > MAX_CAPTION_LENGTH:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        return plain, entities
+
+    def _get_updates(self, p: _Params) -> list[dict[str, Any]]:
+        offset = p.get_int("offset", 0)
+        limit = min(max(p.get_int("limit", 100), 1), 100)
+        timeout = max(p.get_float("timeout", 0.0), 0.0)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            if "allowed_updates" in p.values:
+                allowed = p.values["allowed_updates"] or []
+                self._allowed_updates = frozenset(allowed) if allowed else None
+            if offset < 0:
+                self._updates = self._updates[offset:]
+            elif offset > 0:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]  # confirmation
+            while True:
+                pending = [u for u in self._updates if self._is_allowed(u)][:limit]
+                remaining = deadline - time.monotonic()
+                if pending or remaining <= 0 or self._closing.is_set():
+                    self._delivered.update(u["update_id"] for u in pending)
+                    if pending:
+                        self._last_activity = time.monotonic()
+                    return copy.deepcopy(pending)
+                self._cond.wait(remaining)
+
+    def _is_allowed(self, update: dict[str, Any]) -> bool:
+        kind = next(k for k in update if k != "update_id")
+        if self._allowed_updates is None:
+            return kind not in _OPT_IN_UPDATE_TYPES
+        return kind in self._allowed_updates
+
+
+def _button_at(markup: dict[str, Any], index: int) -> dict[str, Any]:
+    buttons = list(iter_buttons(markup))
+    if not 0 <= index < len(buttons):
+        raise ValueError(f"there are {len(buttons)} button(s); index {index} is out of range")
+    return buttons[index]
+
+
+def _scope_key(scope: dict[str, Any] | None) -> str:
+    return json.dumps(scope or {"type": "default"}, sort_keys=True)
+
+
+class _Params:
+    """Typed access to form values as PTB sends them (strings, JSON for :data:`JSON_KEYS`)."""
+
+    def __init__(self, values: dict[str, Any], uploads: dict[str, _Upload]) -> None:
+        self.values = values
+        self.uploads = uploads
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def get_str(self, key: str) -> str | None:
+        value = self.values.get(key)
+        return None if value is None else str(value)
+
+    def get_int(self, key: str, default: int | None = None) -> int:
+        value = self.values.get(key)
+        if value is None or value == "":
+            if default is None:
+                raise ApiError(400, f"Bad Request: parameter {key} is required")
+            return default
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ApiError(400, f"Bad Request: invalid {key} specified") from None
+
+    def get_float(self, key: str, default: float | None = None) -> float:
+        value = self.values.get(key)
+        if value is None or value == "":
+            if default is None:
+                raise ApiError(400, f"Bad Request: parameter {key} is required")
+            return default
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ApiError(400, f"Bad Request: invalid {key} specified") from None
+
+    def get_bool(self, key: str) -> bool:
+        return str(self.values.get(key, "")).lower() in ("true", "1")
+
+    def chat_id(self) -> int:
+        value = self.values.get("chat_id")
+        if value is None or value == "":
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: chat not found") from None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Bot API methods
+# --------------------------------------------------------------------------------------------------------
+
+_Impl = Callable[[BotApiEmulator, _Params], Any]
+_METHODS: dict[str, _Impl] = {}
+
+
+def _method(name: str) -> Callable[[_Impl], _Impl]:
+    def register(fn: _Impl) -> _Impl:
+        _METHODS[name.lower()] = fn
+        return fn
+
+    return register
+
+
+@_method("getMe")
+def _get_me(emu: BotApiEmulator, p: _Params) -> Any:
+    return dict(emu.bot_user)
+
+
+@_method("deleteWebhook")
+def _delete_webhook(emu: BotApiEmulator, p: _Params) -> Any:
+    if p.get_bool("drop_pending_updates"):
+        with emu._lock:
+            emu._updates.clear()
+    return True
+
+
+@_method("getUpdates")
+def _get_updates(emu: BotApiEmulator, p: _Params) -> Any:
+    return emu._get_updates(p)
+
+
+@_method("sendMessage")
+def _send_message(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_send(p)
+        parse_mode = p.get_str("parse_mode")
+        plain, entities = emu._check_text(p.get("text"), parse_mode)
+        if p.get("entities") and not parse_mode:
+            entities = list(p.get("entities"))
+        markup = emu._validate_markup(p.get("reply_markup"), state.chat)
+        reply = p.get("reply_parameters") or {}
+        msg = emu._new_bot_message(
+            state,
+            text=p.get_str("text"),
+            plain_text=plain,
+            entities=entities,
+            parse_mode=parse_mode,
+            reply_markup=markup,
+            reply_to_message_id=reply.get("message_id"),
+        )
+        return emu._message_to_api(msg)
+
+
+@_method("sendPhoto")
+def _send_photo(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_send(p)
+        parse_mode = p.get_str("parse_mode")
+        caption, entities = emu._check_caption(p.get("caption"), parse_mode)
+        markup = emu._validate_markup(p.get("reply_markup"), state.chat)
+        photo = emu._resolve_photo(p.get("photo"), p.uploads, "photo")
+        msg = emu._new_bot_message(
+            state,
+            caption=p.get_str("caption") if caption is not None else None,
+            plain_text=caption,
+            entities=entities,
+            parse_mode=parse_mode,
+            reply_markup=markup,
+            photo=photo,
+        )
+        return emu._message_to_api(msg)
+
+
+@_method("sendMediaGroup")
+def _send_media_group(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_send(p)
+        media = p.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise ApiError(400, "Bad Request: wrong number of media in the group")
+        prepared = []
+        for item in media:
+            if not isinstance(item, dict) or item.get("type") != "photo":
+                raise ApiError(400, "Bad Request: unsupported media type (the emulator knows photos only)")
+            caption, entities = emu._check_caption(item.get("caption"), item.get("parse_mode"))
+            photo = emu._resolve_photo(item.get("media"), p.uploads, "")
+            prepared.append((item, caption, entities, photo))
+        group_id = f"{13000000000000000 + next(emu._media_group_counter)}"
+        sent = []
+        for item, caption, entities, photo in prepared:
+            msg = emu._new_bot_message(
+                state,
+                caption=item.get("caption") if caption is not None else None,
+                plain_text=caption,
+                entities=entities,
+                parse_mode=item.get("parse_mode"),
+                photo=photo,
+                media_group_id=group_id,
+            )
+            sent.append(emu._message_to_api(msg))
+        return sent
+
+
+@_method("sendLocation")
+def _send_location(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_send(p)
+        lat, lon = p.get_float("latitude"), p.get_float("longitude")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ApiError(400, "Bad Request: wrong location specified")
+        markup = emu._validate_markup(p.get("reply_markup"), state.chat)
+        msg = emu._new_bot_message(state, location={"latitude": lat, "longitude": lon}, reply_markup=markup)
+        return emu._message_to_api(msg)
+
+
+def _message_for_edit(emu: BotApiEmulator, p: _Params) -> tuple[_ChatState, Message]:
+    if p.get("inline_message_id"):
+        raise ApiError(400, "Bad Request: the emulator does not support inline messages")
+    state = emu._chats.get(p.chat_id())
+    if state is None:
+        raise ApiError(400, "Bad Request: chat not found")
+    msg = state.messages.get(p.get_int("message_id"))
+    if msg is None or msg.deleted:
+        raise ApiError(400, "Bad Request: message to edit not found")
+    if not msg.from_bot:
+        raise ApiError(400, "Bad Request: message can't be edited")
+    return state, msg
+
+
+def _apply_edit(emu: BotApiEmulator, msg: Message, **changes: Any) -> Any:
+    current = (msg.text, msg.caption, msg.plain_text, msg.entities, msg.reply_markup)
+    new = tuple(
+        changes.get(k, getattr(msg, k)) for k in ("text", "caption", "plain_text", "entities", "reply_markup")
+    )
+    if new[2:] == current[2:]:  # Telegram compares the visible content and the keyboard
+        raise ApiError(
+            400,
+            "Bad Request: message is not modified: specified new message content and reply markup are "
+            "exactly the same as a current content and reply markup of the message",
+        )
+    msg.edits.append(MessageVersion(msg.text, msg.caption, msg.parse_mode, msg.reply_markup))
+    for key, value in changes.items():
+        setattr(msg, key, value)
+    emu._event("edited", msg.chat_id, msg)
+    return emu._message_to_api(msg)
+
+
+def _inline_only(markup: dict[str, Any] | None) -> dict[str, Any] | None:
+    if markup is not None and "inline_keyboard" not in markup:
+        raise ApiError(400, "Bad Request: inline keyboard expected")
+    return markup
+
+
+@_method("editMessageText")
+def _edit_message_text(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state, msg = _message_for_edit(emu, p)
+        if msg.text is None:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        parse_mode = p.get_str("parse_mode")
+        plain, entities = emu._check_text(p.get("text"), parse_mode)
+        # Without reply_markup Telegram removes the inline keyboard.
+        markup = _inline_only(emu._validate_markup(p.get("reply_markup"), state.chat))
+        return _apply_edit(
+            emu,
+            msg,
+            text=p.get_str("text"),
+            plain_text=plain,
+            entities=entities,
+            parse_mode=parse_mode,
+            reply_markup=markup,
+        )
+
+
+@_method("editMessageCaption")
+def _edit_message_caption(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state, msg = _message_for_edit(emu, p)
+        if msg.photo is None:
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        parse_mode = p.get_str("parse_mode")
+        caption, entities = emu._check_caption(p.get("caption"), parse_mode)
+        markup = _inline_only(emu._validate_markup(p.get("reply_markup"), state.chat))
+        return _apply_edit(
+            emu,
+            msg,
+            caption=p.get_str("caption") if caption is not None else None,
+            plain_text=caption,
+            entities=entities,
+            parse_mode=parse_mode,
+            reply_markup=markup,
+        )
+
+
+@_method("editMessageReplyMarkup")
+def _edit_message_reply_markup(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state, msg = _message_for_edit(emu, p)
+        markup = _inline_only(emu._validate_markup(p.get("reply_markup"), state.chat))
+        return _apply_edit(emu, msg, reply_markup=markup)
+
+
+@_method("deleteMessage")
+def _delete_message(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chats.get(p.chat_id())
+        if state is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        msg = state.messages.get(p.get_int("message_id"))
+        if msg is None or msg.deleted:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        msg.deleted = True
+        emu._event("deleted", msg.chat_id, msg)
+        return True
+
+
+@_method("answerCallbackQuery")
+def _answer_callback_query(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        query = emu._callback_queries.get(p.get_str("callback_query_id") or "")
+        if query is None or query.answered:
+            raise ApiError(
+                400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
+        text = p.get_str("text")
+        if text is not None and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        query.answered, query.text, query.show_alert = True, text, p.get_bool("show_alert")
+        if text:
+            emu._event("answered", query.chat_id, user_id=query.user_id, note=text)
+        return True
+
+
+@_method("sendChatAction")
+def _send_chat_action(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        emu._chat_for_send(p)
+        if not p.get_str("action"):
+            raise ApiError(400, "Bad Request: wrong parameter action in request")
+        return True
+
+
+@_method("setMyCommands")
+def _set_my_commands(emu: BotApiEmulator, p: _Params) -> Any:
+    commands = p.get("commands")
+    if not isinstance(commands, list) or len(commands) > 100:
+        raise ApiError(400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
+    for command in commands:
+        if not isinstance(command, dict) or not _COMMAND_RE.fullmatch(str(command.get("command", ""))):
+            raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        if not 1 <= len(str(command.get("description", ""))) <= 256:
+            raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+    with emu._lock:
+        emu._commands[(_scope_key(p.get("scope")), p.get_str("language_code") or "")] = copy.deepcopy(
+            commands
+        )
+    return True
+
+
+@_method("deleteMyCommands")
+def _delete_my_commands(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        emu._commands.pop((_scope_key(p.get("scope")), p.get_str("language_code") or ""), None)
+    return True
+
+
+@_method("getMyCommands")
+def _get_my_commands(emu: BotApiEmulator, p: _Params) -> Any:
+    return emu.commands(p.get("scope"), p.get_str("language_code") or "")
+
+
+def _set_description(emu: BotApiEmulator, p: _Params, kind: str, key: str, limit: int) -> Any:
+    text = p.get_str(key) or ""
+    if len(text) > limit:
+        raise ApiError(400, f"Bad Request: {key.upper()}_INVALID")
+    with emu._lock:
+        emu._descriptions[(kind, p.get_str("language_code") or "")] = text
+    return True
+
+
+@_method("setMyDescription")
+def _set_my_description(emu: BotApiEmulator, p: _Params) -> Any:
+    return _set_description(emu, p, "long", "description", MAX_DESCRIPTION_LENGTH)
+
+
+@_method("setMyShortDescription")
+def _set_my_short_description(emu: BotApiEmulator, p: _Params) -> Any:
+    return _set_description(emu, p, "short", "short_description", MAX_SHORT_DESCRIPTION_LENGTH)
+
+
+@_method("getFile")
+def _get_file(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        stored = emu._files.get(p.get_str("file_id") or "")
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
+        }
+
+
+# --------------------------------------------------------------------------------------------------------
+# HTTP plumbing
+# --------------------------------------------------------------------------------------------------------
+
+
+def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, _Upload]]:
+    raw: dict[str, str] = {}
+    uploads: dict[str, _Upload] = {}
+    ctype = content_type.split(";", 1)[0].strip().lower()
+    if ctype == "application/json" and body:
+        loaded = json.loads(body)
+        return (
+            {k: v if k in JSON_KEYS or isinstance(v, str) else json.dumps(v) for k, v in loaded.items()},
+            {},
+        )
+    if ctype == "multipart/form-data":
+        parsed = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+        )
+        for part in parsed.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            payload = part.get_payload(decode=True)
+            content = payload if isinstance(payload, bytes) else b""
+            filename = part.get_filename()
+            if filename is not None or (part.get_content_type() not in ("text/plain",)):
+                uploads[name] = _Upload(filename or name, content)
+            else:
+                raw[name] = content.decode()
+    elif body:
+        raw = dict(parse_qsl(body.decode(), keep_blank_values=True))
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in JSON_KEYS:
+            try:
+                values[key] = json.loads(value)
+            except json.JSONDecodeError:
+                raise ApiError(400, f"Bad Request: can't parse {key} JSON object") from None
+        else:
+            values[key] = value
+    return values, uploads
+
+
+def _make_handler(emu: BotApiEmulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "BotApiEmulator/1.0"
+
+        def do_POST(self) -> None:
+            self._dispatch()
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)  # PTB percent-encodes the ":" of the token
+            match = re.fullmatch(r"/file/bot([^/]+)/(.+)", path)
+            if match and emu._token_ok(match.group(1)):
+                content = emu._serve_file(match.group(2))
+                if content is None:
+                    self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                else:
+                    self._send(200, content, "application/octet-stream")
+                return
+            self._dispatch()
+
+        def _dispatch(self) -> None:
+            prefix, _, method = unquote(urlsplit(self.path).path).rpartition("/")
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            if not (prefix.startswith("/bot") and emu._token_ok(prefix.removeprefix("/bot"))):
+                if prefix.startswith("/bot"):
+                    self._reply(401, _error(401, "Unauthorized"))
+                else:
+                    self._reply(404, _error(404, "Not Found"))
+                return
+            try:
+                params, uploads = _parse_body(self.headers.get("Content-Type", ""), body)
+            except ApiError as err:
+                self._reply(err.status, _error(err.status, err.description))
+                return
+            query = urlsplit(self.path).query
+            for key, value in parse_qsl(query):
+                params.setdefault(key, value)
+            status, payload = emu._handle(method, params, uploads)
+            if payload is None:  # injected "drop": close without answering
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self._reply(status, payload)
+
+        def _reply(self, status: int, payload: dict[str, Any]) -> None:
+            self._send(status, json.dumps(payload).encode(), "application/json")
+
+        def _send(self, status: int, data: bytes, content_type: str) -> None:
+            with contextlib.suppress(OSError):  # the client may have given up (cancelled long poll)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the URL contains the token; never log it
+
+    return Handler
+
+
+def _error(status: int, description: str) -> dict[str, Any]:
+    return {"ok": False, "error_code": status, "description": description}

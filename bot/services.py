@@ -1,0 +1,50 @@
+"""The long-lived objects the handlers use, built once by the composition root.
+
+Pitfall: ``Services`` holds the :class:`~bot.db.Database`, never a session; handlers open a session per
+call (``async with services.db.session() as s``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answering import Answerer
+from bot.db import Database
+from bot.i18n import Catalogs
+from bot.routing import Router
+from bot.settings import Settings
+from bot.triage import Triage
+from knowledge.base import KnowledgeBase, load_knowledge_base
+from knowledge.municipalities import MunicipalityRegistry, load_municipalities
+from knowledge.normalize import Normalizer, Vocabulary
+from knowledge.search import SearchIndex
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    db: Database
+    catalogs: Catalogs
+    kb: KnowledgeBase
+    municipalities: MunicipalityRegistry
+    answerer: Answerer
+    router: Router
+
+
+def build_answerer(kb: KnowledgeBase) -> Answerer:
+    return Answerer(Triage(), SearchIndex(kb, Normalizer(Vocabulary.load())))
+
+
+def build_services(settings: Settings) -> Services:
+    """Load content and build indexes (no I/O to the database yet: :meth:`Database.open` does that)."""
+    kb = load_knowledge_base()
+    municipalities = load_municipalities()
+    return Services(
+        settings=settings,
+        db=Database(settings.database),
+        catalogs=Catalogs(timezone=settings.timezone),
+        kb=kb,
+        municipalities=municipalities,
+        answerer=build_answerer(kb),
+        router=Router.from_registry(municipalities),
+    )

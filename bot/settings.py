@@ -1,0 +1,108 @@
+"""Settings, read once from the environment (and an optional ``.env`` file).
+
+Pitfall: the token is a :class:`pydantic.SecretStr`; never log ``repr(settings)`` expecting it to be safe
+for anything else either -- the database URL may hold a password, so :meth:`Settings.describe` masks it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.i18n import SUPPORTED_LANGUAGES
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class SettingsError(Exception):
+    """Invalid configuration; the message is one sentence meant for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True, case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = TELEGRAM_API_BASE_URL
+    telegram_api_base_file_url: str | None = None
+    veiligbot_data_dir: Path = Path("data")
+    database_url: str | None = None
+    default_language: str = "nl"
+    log_level: LogLevel = "INFO"
+    timezone: str = "Europe/Amsterdam"
+    # Minutes after which an untouched report draft expires (the resident is told).
+    draft_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        raw = value.get_secret_value().strip()
+        bot_id, sep, secret = raw.partition(":")
+        if not sep or not bot_id.isdigit() or len(secret) < 5:
+            raise ValueError("TELEGRAM_BOT_TOKEN does not look like a BotFather token (digits:secret)")
+        return SecretStr(raw)
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("TELEGRAM_API_BASE_URL must start with http:// or https://")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"DEFAULT_LANGUAGE must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy async URL; default an SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.veiligbot_data_dir / 'veiligbot.sqlite3').resolve()}"
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    def describe(self) -> str:
+        """A loggable one-line summary without secrets."""
+        db = self.database.split("://", 1)[0]
+        return (
+            f"api={self.telegram_api_base_url.split('/bot')[0]} db={db} "
+            f"default_language={self.default_language} token={'set' if self.token else 'not set'}"
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, or raise :class:`SettingsError` with one clear sentence."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]).upper() or "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"Invalid configuration for {field}: {message}.") from None
+
+
+def configure_logging(level: str) -> None:
+    """Readable logs; httpx stays at WARNING because at INFO it logs URLs that contain the bot token."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -1,0 +1,86 @@
+"""PTB persistence backed by the report drafts table: only conversation states are persisted.
+
+The draft row (``report_drafts.step``) is the truth; PTB's periodic ``update_conversation`` merely
+writes the same step again. So a restart -- even a hard kill -- resumes every resident at the step their
+draft records, and an expired or discarded draft cannot be resurrected by a late flush.
+
+Pitfall: ``get_conversations`` runs inside ``Application.initialize()``, before ``post_init``; it opens
+the database itself (``Database.open`` is idempotent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+
+from bot.db import Database
+from bot.reports import Drafts
+
+REPORT_CONVERSATION = "report"
+
+
+class DraftPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=False, callback_data=False),
+            update_interval=5,
+        )
+        self._db = db
+        self._drafts = Drafts(db)
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        if name != REPORT_CONVERSATION:
+            return {}
+        await self._db.open()
+        return dict(await self._drafts.steps())
+
+    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+        if name != REPORT_CONVERSATION or new_state is None or not isinstance(new_state, str):
+            return
+        _chat_id, user_id = key[0], key[-1]
+        await self._drafts.set_step(int(user_id), new_state)
+
+    # Nothing else is persisted (store_data above); these satisfy the interface.
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        return {}
+
+    async def get_callback_data(self) -> CDCData | None:
+        return None
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return None
+
+    async def drop_user_data(self, user_id: int) -> None:
+        return None
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None

@@ -1,0 +1,884 @@
+"""The report conversation (/melding), the resident's own reports, and the delivery jobs.
+
+Every step loads the resident's draft first: the draft row is the conversation's truth (see
+:mod:`handlers.persistence`), so a step that finds no draft (expired, or deleted with /verwijder) ends the
+conversation politely instead of acting on stale state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import warnings
+from html import escape
+
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.warnings import PTBUserWarning
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.crisis import crisis_text
+from bot.delivery import Outbox, RetryLater
+from bot.i18n import Translator
+from bot.reports import (
+    CATEGORIES,
+    MAX_PHOTOS,
+    Draft,
+    Drafts,
+    check_description,
+    file_report,
+    forget_resident,
+    own_report,
+    parse_email,
+    parse_phone,
+    reports_of,
+)
+from bot.routing import RouteResult
+from bot.services import Services
+from bot.settings import Settings
+from bot.workflow import LABELS, Status
+from handlers.callbacks import pack, unpack
+from handlers.common import Context, inline, preferences, reply, services, translator
+from handlers.persistence import REPORT_CONVERSATION
+
+log = logging.getLogger(__name__)
+
+# Conversation states; the same strings are stored in report_drafts.step.
+CATEGORY, DESCRIPTION, PLACE, PLACE_CONFIRM, MUNICIPALITY = "category", "description", "place", "place_confirm", "municipality"
+PHOTOS, UPDATES, CONTACT, CONSENT, SUMMARY, EDIT = "photos", "updates", "contact", "consent", "summary", "edit"
+END = ConversationHandler.END
+
+# Messages that plainly ask to report (nl/en), so residents need not know /melding.
+REPORT_INTENT = re.compile(
+    r"^\s*(ik\s+wil\s+)?(graag\s+)?(een\s+)?(melding\s+(doen|maken)|iets\s+melden|melden)\s*[.!]?\s*$"
+    r"|^\s*(i\s+want\s+to\s+|i\s*'?d\s+like\s+to\s+)?(make|file|submit)\s+a\s+report\s*[.!]?\s*$"
+    r"|^\s*(report\s+a\s+concern|report\s+something)\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _drafts(context: Context) -> Drafts:
+    return Drafts(services(context).db)
+
+
+def _ids(update: Update) -> tuple[int, int]:
+    assert update.effective_user is not None and update.effective_chat is not None
+    return update.effective_user.id, update.effective_chat.id
+
+
+async def _load(update: Update, context: Context) -> Draft | None:
+    user_id, _ = _ids(update)
+    loaded = await _drafts(context).load(user_id)
+    return loaded[1] if loaded else None
+
+
+async def _save(update: Update, context: Context, step: str, draft: Draft) -> str:
+    user_id, chat_id = _ids(update)
+    await _drafts(context).save(user_id, chat_id, step, draft)
+    return step
+
+
+async def _answer_query(update: Update) -> str | None:
+    query = update.callback_query
+    if query is None:
+        return None
+    await query.answer()
+    return query.data
+
+
+async def _expired(update: Update, context: Context) -> object:
+    t = await translator(update, context)
+    await reply(update, t.gettext("Your unfinished report has expired or was removed. Start again with /melding."))
+    return END
+
+
+# --- steps --------------------------------------------------------------------------------------------
+
+
+def _category_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return inline([[(t.gettext(c.label), pack("r", "cat", c.id))] for c in CATEGORIES.values()])
+
+
+async def start_report(update: Update, context: Context) -> object:
+    """Entry: /melding, "ik wil een melding doen", or the "Report a concern" button (category preset)."""
+    t = await translator(update, context)
+    data = await _answer_query(update)
+    draft = Draft()
+    preset = unpack(data)[1] if data and data.startswith("rep:") else None
+    intro = t.gettext(
+        "<b>Report a non-urgent concern</b>\n"
+        "Your report goes to the staff of your municipality. <b>Danger now? Call 112.</b>\n"
+        "You can stop at any moment with /cancel."
+    )
+    if preset in CATEGORIES:
+        draft.category = preset
+        await reply(update, intro)
+        return await _ask_description(update, context, draft, t)
+    await reply(update, intro)
+    lines = [t.gettext("What is your report about?"), ""]
+    lines += [f"• <b>{t.gettext(c.label)}</b>: {t.gettext(c.explanation)}" for c in CATEGORIES.values()]
+    await reply(update, "\n".join(lines), _category_keyboard(t))
+    return await _save(update, context, CATEGORY, draft)
+
+
+async def category_chosen(update: Update, context: Context) -> object:
+    data = await _answer_query(update)
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    category = unpack(data)[2] if data else ""
+    if category not in CATEGORIES:
+        return None
+    draft.category = category
+    t = await translator(update, context)
+    if draft.editing:
+        return await _show_summary(update, context, draft, t)
+    return await _ask_description(update, context, draft, t)
+
+
+async def _ask_description(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    assert draft.category is not None
+    if draft.category == "undermining-signal":
+        await reply(
+            update,
+            t.gettext(
+                "ℹ️ <b>About your anonymity</b>\n"
+                "The municipality will not know who you are: staff never see your Telegram name or account. "
+                "Telegram itself does know you use this bot. For <b>full anonymity</b> (not even Telegram), "
+                "call Meld Misdaad Anoniem: <b>0800-7000</b> (free)."
+            ),
+        )
+    await reply(
+        update,
+        t.gettext(
+            "Describe what is going on: what, when, and who is involved (no names needed). "
+            "Between 10 and 2000 characters."
+        ),
+    )
+    return await _save(update, context, DESCRIPTION, draft)
+
+
+async def description_given(update: Update, context: Context) -> object:
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    t = await translator(update, context)
+    svc = services(context)
+    urgency = svc.answerer.triage.classify(message.text)
+    if urgency is not None:
+        # Crisis first; nothing is filed and the draft is gone.
+        await _drafts(context).discard(_ids(update)[0])
+        await reply(update, crisis_text(urgency, t))
+        await reply(update, t.gettext("Your report has not been sent. Please use the numbers above."))
+        return END
+    problem = check_description(message.text)
+    if problem:
+        await reply(update, t.gettext(problem))
+        return None
+    draft.description = message.text.strip()
+    if draft.editing:
+        return await _show_summary(update, context, draft, t)
+    return await _ask_place(update, context, draft, t)
+
+
+def _place_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(t.gettext("📍 Share my location"), request_location=True)],
+            [KeyboardButton(t.gettext("🌐 Online / no particular place"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+async def _ask_place(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(
+        t.gettext(
+            "Where is it happening? Type a village, postcode or address (for example <i>Dorpsstraat 1, "
+            "Wapenveld</i> or <i>8161</i>), or share your location."
+        ),
+        reply_markup=_place_keyboard(t),
+    )
+    return await _save(update, context, PLACE, draft)
+
+
+def _online_labels(context: Context) -> set[str]:
+    svc = services(context)
+    return {svc.catalogs.get(lang).gettext("🌐 Online / no particular place") for lang in ("nl", "en")}
+
+
+async def place_text_given(update: Update, context: Context) -> object:
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    t = await translator(update, context)
+    if message.text in _online_labels(context):
+        draft.place_text, draft.latitude, draft.longitude = None, None, None
+        await message.reply_text(t.gettext("Okay, no particular place."), reply_markup=ReplyKeyboardRemove())
+        return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality do you live in?"))
+    result = services(context).router.route(message.text)
+    draft.place_text = message.text.strip()[:300]
+    draft.latitude = draft.longitude = None
+    return await _routed(update, context, draft, t, result)
+
+
+async def location_given(update: Update, context: Context) -> object:
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    t = await translator(update, context)
+    lat, lon = message.location.latitude, message.location.longitude
+    result = services(context).router.route_location(lat, lon)
+    draft.place_text = None
+    draft.latitude, draft.longitude = round(lat, 5), round(lon, 5)
+    return await _routed(update, context, draft, t, result)
+
+
+def _municipality_name(context: Context, municipality_id: str) -> str:
+    return services(context).municipalities.get(municipality_id).name
+
+
+async def _routed(update: Update, context: Context, draft: Draft, t: Translator, result: RouteResult) -> object:
+    message = update.effective_message
+    assert message is not None
+    if result.status == "ok" and result.municipality:
+        draft.municipality = result.municipality
+        name = _municipality_name(context, result.municipality)
+        place = result.place or name
+        await message.reply_text(
+            t.gettext("I found: <b>{place}</b>, municipality of <b>{municipality}</b>.").format(
+                place=escape(place), municipality=escape(name)
+            ),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        keyboard = inline(
+            [[(t.gettext("✅ Yes, that's right"), pack("r", "place", "yes"))],
+             [(t.gettext("Choose another municipality"), pack("r", "place", "other"))]]
+        )
+        await reply(update, t.gettext("Is that right?"), keyboard)
+        return await _save(update, context, PLACE_CONFIRM, draft)
+    if result.status == "ambiguous":
+        await message.reply_text(t.gettext("That name exists in more than one place."), reply_markup=ReplyKeyboardRemove())
+        return await _ask_municipality(
+            update, context, draft, t, t.gettext("Which municipality do you mean?"), only=result.candidates
+        )
+    if result.status == "outside":
+        await _drafts(context).discard(_ids(update)[0])
+        where = escape(result.place) if result.place else t.gettext("that place")
+        await message.reply_text(
+            t.gettext(
+                "<b>{place}</b> is outside Elburg, Epe, Hattem, Heerde, Nunspeet and Oldebroek, so I cannot "
+                "forward your report. Please contact the municipality of {place} through its website.\n\n"
+                "Also possible, anywhere in the Netherlands:\n"
+                "• Police, no urgency: 0900-8844\n"
+                "• Meld Misdaad Anoniem (anonymous): 0800-7000\n"
+                "• <b>Danger now: 112</b>\n\n"
+                "Your report has not been sent."
+            ).format(place=where),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return END
+    await message.reply_text(
+        t.gettext(
+            "I don't recognise that place. Type a village or postcode in one of the six municipalities, "
+            "or choose the municipality yourself."
+        ),
+    )
+    return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
+
+
+async def _ask_municipality(
+    update: Update, context: Context, draft: Draft, t: Translator, question: str, only: tuple[str, ...] = ()
+) -> str:
+    registry = services(context).municipalities
+    ids = [m for m in registry.ids if not only or m in only]
+    rows = [[(registry.get(m).name, pack("r", "mun", m))] for m in ids]
+    if only:
+        rows.append([(t.gettext("Another municipality"), pack("r", "mun", "all"))])
+    await reply(update, question, inline(rows))
+    return await _save(update, context, MUNICIPALITY, draft)
+
+
+async def place_confirmed(update: Update, context: Context) -> object:
+    data = await _answer_query(update)
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    t = await translator(update, context)
+    if data and data.endswith(":other"):
+        return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
+    return await _after_place(update, context, draft, t)
+
+
+async def municipality_chosen(update: Update, context: Context) -> object:
+    data = await _answer_query(update)
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    t = await translator(update, context)
+    choice = unpack(data)[2] if data else ""
+    if choice == "all":
+        return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
+    if choice not in services(context).municipalities.ids:
+        return None
+    draft.municipality = choice
+    await reply(update, t.gettext("Municipality: <b>{name}</b>.").format(name=escape(_municipality_name(context, choice))))
+    return await _after_place(update, context, draft, t)
+
+
+async def _after_place(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    if draft.editing:
+        return await _show_summary(update, context, draft, t)
+    return await _ask_photos(update, context, draft, t)
+
+
+async def _ask_photos(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    await reply(
+        update,
+        t.gettext("Would you like to add photos? Send up to 3, or press the button to continue."),
+        inline([[(t.gettext("Continue without (more) photos"), pack("r", "photos", "done"))]]),
+    )
+    return await _save(update, context, PHOTOS, draft)
+
+
+async def photo_given(update: Update, context: Context) -> object:
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    message = update.effective_message
+    assert message is not None and message.photo
+    t = await translator(update, context)
+    if len(draft.photos) < MAX_PHOTOS:
+        draft.photos.append(message.photo[-1].file_id)  # the largest size
+    if len(draft.photos) >= MAX_PHOTOS:
+        await reply(update, t.gettext("3 photos added, that is the maximum."))
+        return await _photos_done(update, context, draft, t)
+    await reply(
+        update,
+        t.ngettext("{n} photo added.", "{n} photos added.", len(draft.photos)).format(n=len(draft.photos)),
+        inline([[(t.gettext("Done"), pack("r", "photos", "done"))]]),
+    )
+    return await _save(update, context, PHOTOS, draft)
+
+
+async def photos_done(update: Update, context: Context) -> object:
+    await _answer_query(update)
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    return await _photos_done(update, context, draft, await translator(update, context))
+
+
+async def _photos_done(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    if draft.editing:
+        return await _show_summary(update, context, draft, t)
+    return await _ask_updates(update, context, draft, t)
+
+
+async def _ask_updates(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    await reply(
+        update,
+        t.gettext(
+            "Would you like to hear what happens with your report?\n"
+            "• <b>Via this chat</b>: the municipality can send you updates and questions here.\n"
+            "• <b>No updates</b>: your report is stored without any link to you, so you cannot follow it "
+            "in /mijnmeldingen."
+        ),
+        inline(
+            [[(t.gettext("💬 Via this chat"), pack("r", "upd", "chat"))],
+             [(t.gettext("No updates"), pack("r", "upd", "none"))]]
+        ),
+    )
+    return await _save(update, context, UPDATES, draft)
+
+
+async def updates_chosen(update: Update, context: Context) -> object:
+    data = await _answer_query(update)
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    choice = unpack(data)[2] if data else ""
+    if choice not in ("chat", "none"):
+        return None
+    draft.updates = "chat" if choice == "chat" else "none"
+    t = await translator(update, context)
+    await reply(
+        update,
+        t.gettext(
+            "Optional: may staff contact you by phone or e-mail? Type a phone number or e-mail address, "
+            "or press Skip."
+        ),
+        inline([[(t.gettext("Skip"), pack("r", "contact", "skip"))]]),
+    )
+    return await _save(update, context, CONTACT, draft)
+
+
+async def contact_given(update: Update, context: Context) -> object:
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    t = await translator(update, context)
+    text = message.text.strip()
+    if "@" in text:
+        email = parse_email(text)
+        if email is None:
+            await reply(update, t.gettext("That e-mail address does not look right. Try again, or press Skip."))
+            return None
+        draft.email = email
+    else:
+        phone = parse_phone(text)
+        if phone is None:
+            await reply(update, t.gettext("That phone number does not look right. Try again, or press Skip."))
+            return None
+        draft.phone = phone
+    return await _after_contact(update, context, draft, t)
+
+
+async def contact_skipped(update: Update, context: Context) -> object:
+    await _answer_query(update)
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    return await _after_contact(update, context, draft, await translator(update, context))
+
+
+async def _after_contact(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    if draft.editing:
+        return await _show_summary(update, context, draft, t)
+    return await _ask_consent(update, context, draft, t)
+
+
+async def _ask_consent(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    name = _municipality_name(context, draft.municipality) if draft.municipality else ""
+    text = t.gettext(
+        "<b>Before you send</b>\n"
+        "• Your description, place and photos go to the staff of the municipality of <b>{municipality}</b> "
+        "who handle safety reports. They may share it with the police or a care organisation when that is "
+        "needed to act on it.\n"
+        "• They never see your Telegram name, username or number.\n"
+        "• A phone number or e-mail address is only shared if you gave one.\n"
+        "• The report is kept as long as the municipality needs it to handle your concern, under its "
+        "privacy rules. You can remove your contact details and the link to this chat at any time with /verwijder.\n\n"
+        "Do you agree?"
+    ).format(municipality=escape(name))
+    await reply(
+        update,
+        text,
+        inline([[(t.gettext("✅ I agree"), pack("r", "consent", "yes"))], [(t.gettext("✖ Cancel"), pack("r", "consent", "no"))]]),
+    )
+    return await _save(update, context, CONSENT, draft)
+
+
+async def consent_given(update: Update, context: Context) -> object:
+    data = await _answer_query(update)
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    if data and data.endswith(":no"):
+        return await cancel(update, context)
+    draft.consent = True
+    return await _show_summary(update, context, draft, await translator(update, context))
+
+
+def summary_text(context: Context, draft: Draft, t: Translator) -> str:
+    category = CATEGORIES[draft.category].label if draft.category else ""
+    place = draft.place_text or ""
+    if draft.latitude is not None and draft.longitude is not None:
+        place = t.gettext("shared location")
+    if not place:
+        place = t.gettext("online / no particular place")
+    updates = t.gettext("via this chat") if draft.updates == "chat" else t.gettext("none")
+    contact = ", ".join(x for x in (draft.phone, draft.email) if x) or t.gettext("none")
+    return "\n".join(
+        [
+            f"<b>{t.gettext('Your report')}</b>",
+            f"<b>{t.gettext('Category')}:</b> {escape(t.gettext(category))}",
+            f"<b>{t.gettext('Description')}:</b> {escape(draft.description or '')}",
+            f"<b>{t.gettext('Place')}:</b> {escape(place)}",
+            f"<b>{t.gettext('Municipality')}:</b> "
+            + escape(_municipality_name(context, draft.municipality) if draft.municipality else ""),
+            f"<b>{t.gettext('Photos')}:</b> {len(draft.photos)}",
+            f"<b>{t.gettext('Updates')}:</b> {escape(updates)}",
+            f"<b>{t.gettext('Contact details')}:</b> {escape(contact)}",
+        ]
+    )
+
+
+async def _show_summary(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    draft.editing = False
+    keyboard = inline(
+        [
+            [(t.gettext("✅ Send report"), pack("r", "sum", "send"))],
+            [(t.gettext("✏️ Change something"), pack("r", "sum", "edit"))],
+            [(t.gettext("✖ Cancel"), pack("r", "sum", "cancel"))],
+        ]
+    )
+    await reply(update, summary_text(context, draft, t), keyboard)
+    return await _save(update, context, SUMMARY, draft)
+
+
+async def summary_action(update: Update, context: Context) -> object:
+    data = await _answer_query(update)
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    action = unpack(data)[2] if data else ""
+    t = await translator(update, context)
+    if action == "cancel":
+        return await cancel(update, context)
+    if action == "edit":
+        keyboard = inline(
+            [
+                [(t.gettext("Category"), pack("r", "edit", "category"))],
+                [(t.gettext("Description"), pack("r", "edit", "description"))],
+                [(t.gettext("Place"), pack("r", "edit", "place"))],
+                [(t.gettext("Photos"), pack("r", "edit", "photos"))],
+                [(t.gettext("Updates and contact details"), pack("r", "edit", "updates"))],
+            ]
+        )
+        await reply(update, t.gettext("What would you like to change?"), keyboard)
+        return await _save(update, context, EDIT, draft)
+    if action != "send" or not draft.complete():
+        return None
+    user_id, chat_id = _ids(update)
+    filed = await file_report(services(context).db, draft, chat_id=chat_id, language=t.lang)
+    await _drafts(context).discard(user_id)
+    name = _municipality_name(context, filed.municipality)
+    follow = (
+        t.gettext("You will hear about progress in this chat. See your reports with /mijnmeldingen.")
+        if draft.updates == "chat"
+        else t.gettext("You chose no updates, so this report is not linked to you.")
+    )
+    await reply(
+        update,
+        t.gettext(
+            "✅ <b>Thank you. Your report has been sent to the municipality of {municipality}.</b>\n"
+            "Reference: <code>{reference}</code>\n\n"
+            "What happens next: staff of the municipality read every report on working days and decide what "
+            "to do, together with partners such as the police or youth workers when needed. {follow}\n\n"
+            "<b>Danger now? Call 112.</b>"
+        ).format(municipality=escape(name), reference=filed.reference, follow=follow),
+    )
+    outbox: Outbox | None = context.bot_data.get("outbox")
+    if outbox is not None and context.job_queue is not None:
+        context.job_queue.run_once(_deliver_job, 0, name="deliver-now")
+    return END
+
+
+async def edit_chosen(update: Update, context: Context) -> object:
+    data = await _answer_query(update)
+    draft = await _load(update, context)
+    if draft is None:
+        return await _expired(update, context)
+    t = await translator(update, context)
+    field = unpack(data)[2] if data else ""
+    draft.editing = True
+    if field == "category":
+        await reply(update, t.gettext("What is your report about?"), _category_keyboard(t))
+        return await _save(update, context, CATEGORY, draft)
+    if field == "description":
+        await reply(update, t.gettext("Type the new description (10 to 2000 characters)."))
+        return await _save(update, context, DESCRIPTION, draft)
+    if field == "place":
+        return await _ask_place(update, context, draft, t)
+    if field == "photos":
+        draft.photos = []
+        await reply(
+            update,
+            t.gettext("Send up to 3 photos again (the previous ones are removed), or continue without."),
+            inline([[(t.gettext("Continue without photos"), pack("r", "photos", "done"))]]),
+        )
+        return await _save(update, context, PHOTOS, draft)
+    if field == "updates":
+        draft.phone = draft.email = None
+        draft.editing = False  # updates → contact → consent again, then the summary
+        return await _ask_updates(update, context, draft, t)
+    return None
+
+
+async def cancel(update: Update, context: Context) -> object:
+    await _answer_query(update)
+    user = update.effective_user
+    if user is not None:
+        await _drafts(context).discard(user.id)
+    t = await translator(update, context)
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            t.gettext("Cancelled. Nothing has been sent. Ask me a question any time, or start again with /melding."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+    return END
+
+
+async def use_the_buttons(update: Update, context: Context) -> object:
+    if await _load(update, context) is None:
+        return await _expired(update, context)
+    t = await translator(update, context)
+    await reply(update, t.gettext("Please use the buttons above, or /cancel to stop."))
+    return None
+
+
+def conversation(settings: Settings) -> ConversationHandler:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND & private
+    other = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.LOCATION
+    buttons_only = [MessageHandler(other & private, use_the_buttons)]
+    with warnings.catch_warnings():
+        # Text and buttons are mixed on purpose, so per_message stays False (PTB issue #1781).
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return _conversation(text, private, buttons_only)
+
+
+def _conversation(text: filters.BaseFilter, private: filters.BaseFilter, buttons_only: list[BaseHandler]) -> ConversationHandler:  # type: ignore[type-arg]
+    return ConversationHandler(
+        name=REPORT_CONVERSATION,
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CommandHandler(["melding", "report", "melden"], start_report, filters=private),
+            CallbackQueryHandler(start_report, pattern=r"^rep:"),
+            MessageHandler(text & filters.Regex(REPORT_INTENT), start_report),
+        ],
+        states={
+            CATEGORY: [CallbackQueryHandler(category_chosen, pattern=r"^r:cat:"), *buttons_only],
+            DESCRIPTION: [MessageHandler(text, description_given), *buttons_only],
+            PLACE: [
+                MessageHandler(filters.LOCATION & private, location_given),
+                MessageHandler(text, place_text_given),
+                *buttons_only,
+            ],
+            PLACE_CONFIRM: [CallbackQueryHandler(place_confirmed, pattern=r"^r:place:"), *buttons_only],
+            MUNICIPALITY: [CallbackQueryHandler(municipality_chosen, pattern=r"^r:mun:"), *buttons_only],
+            PHOTOS: [
+                MessageHandler(filters.PHOTO & private, photo_given),
+                CallbackQueryHandler(photos_done, pattern=r"^r:photos:"),
+                *buttons_only,
+            ],
+            UPDATES: [CallbackQueryHandler(updates_chosen, pattern=r"^r:upd:"), *buttons_only],
+            CONTACT: [
+                MessageHandler(text, contact_given),
+                CallbackQueryHandler(contact_skipped, pattern=r"^r:contact:"),
+                *buttons_only,
+            ],
+            CONSENT: [CallbackQueryHandler(consent_given, pattern=r"^r:consent:"), *buttons_only],
+            SUMMARY: [CallbackQueryHandler(summary_action, pattern=r"^r:sum:"), *buttons_only],
+            EDIT: [CallbackQueryHandler(edit_chosen, pattern=r"^r:edit:"), *buttons_only],
+        },
+        fallbacks=[CommandHandler(["cancel", "annuleer", "stop"], cancel)],
+    )
+
+
+# --- the resident's own reports and data ----------------------------------------------------------------
+
+
+async def my_reports(update: Update, context: Context) -> None:
+    t = await translator(update, context)
+    _, chat_id = _ids(update)
+    reports = await reports_of(services(context).db, chat_id)
+    if not reports:
+        await reply(
+            update,
+            t.gettext(
+                "You have no reports linked to this chat. (Reports filed without updates are not linked to you.) "
+                "Start one with /melding."
+            ),
+        )
+        return
+    lines = [f"<b>{t.gettext('Your reports')}</b>"]
+    for report in reports:
+        category = CATEGORIES.get(report.category)
+        lines.append(
+            f"• <code>{escape(report.reference)}</code> – {escape(t.gettext(category.label) if category else '')} – "
+            f"{escape(t.datetime(report.created_at))} – <b>{escape(t.gettext(LABELS[Status(report.status)]))}</b>"
+        )
+    lines.append("")
+    lines.append(t.gettext("Details: /status followed by the reference."))
+    await reply(update, "\n".join(lines))
+
+
+async def status(update: Update, context: Context) -> None:
+    t = await translator(update, context)
+    if not context.args:
+        await reply(update, t.gettext("Type /status followed by your reference, for example /status EPE-7K3Q."))
+        return
+    _, chat_id = _ids(update)
+    report = await own_report(services(context).db, chat_id, context.args[0])
+    if report is None:
+        await reply(update, t.gettext("No report with that reference was found in this chat."))
+        return
+    await reply(
+        update,
+        t.gettext("Report <code>{reference}</code> ({municipality}), filed {date}: <b>{status}</b>.").format(
+            reference=escape(report.reference),
+            municipality=escape(_municipality_name(context, report.municipality)),
+            date=escape(t.datetime(report.created_at)),
+            status=escape(t.gettext(LABELS[Status(report.status)])),
+        ),
+    )
+
+
+async def my_data(update: Update, context: Context) -> None:
+    """Everything stored that is linked to this resident."""
+    t = await translator(update, context)
+    user_id, chat_id = _ids(update)
+    stored = await preferences(context).get(user_id)
+    reports = await reports_of(services(context).db, chat_id)
+    draft = await _drafts(context).load(user_id)
+    lines = [f"<b>{t.gettext('What is stored about you')}</b>"]
+    lines.append(
+        t.gettext("Language choice: {lang}").format(lang=stored) if stored else t.gettext("Language choice: none")
+    )
+    lines.append(t.gettext("Unfinished report: yes") if draft else t.gettext("Unfinished report: no"))
+    lines.append(t.ngettext("{n} report linked to this chat", "{n} reports linked to this chat", len(reports)).format(n=len(reports)))
+    for report in reports:
+        contact = ", ".join(x for x in (report.contact_phone, report.contact_email) if x)
+        lines.append(f"• <code>{escape(report.reference)}</code>: {escape(report.description[:200])}")
+        if contact:
+            lines.append("  " + escape(t.gettext("contact details: {contact}").format(contact=contact)))
+    lines += ["", t.gettext("Delete this with /verwijder.")]
+    await reply(update, "\n".join(lines))
+
+
+async def delete_data(update: Update, context: Context) -> None:
+    t = await translator(update, context)
+    await reply(
+        update,
+        t.gettext(
+            "This deletes your language choice and any unfinished report, and removes the link to this chat "
+            "and your contact details from your reports. The municipality keeps the concern itself, without "
+            "anything that identifies you. You will no longer receive updates. Continue?"
+        ),
+        inline([[(t.gettext("🗑 Yes, delete"), pack("del", "yes")), (t.gettext("No"), pack("del", "no"))]]),
+    )
+
+
+async def delete_confirmed(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    t = await translator(update, context)
+    if unpack(query.data)[1] != "yes":
+        await query.edit_message_text(t.gettext("Nothing was deleted."))
+        return
+    user_id, chat_id = _ids(update)
+    count = await forget_resident(services(context).db, chat_id)
+    await preferences(context).forget(user_id)
+    await query.edit_message_text(
+        t.ngettext(
+            "Done. Your data has been deleted; {n} report is no longer linked to you.",
+            "Done. Your data has been deleted; {n} reports are no longer linked to you.",
+            count,
+        ).format(n=count)
+    )
+
+
+def resident_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler(["mijnmeldingen", "myreports"], my_reports, filters=private),
+        CommandHandler("status", status, filters=private),
+        CommandHandler(["mijngegevens", "mydata"], my_data, filters=private),
+        CommandHandler(["verwijder", "delete"], delete_data, filters=private),
+        CallbackQueryHandler(delete_confirmed, pattern=r"^del:"),
+    ]
+
+
+# --- background jobs ------------------------------------------------------------------------------------
+
+
+class TelegramSender:
+    """Sends cards with the bot; every Telegram failure becomes :class:`RetryLater`."""
+
+    def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
+        self._bot = app.bot
+
+    async def send_card(self, chat_id: int, text: str) -> int:
+        try:
+            message = await self._bot.send_message(chat_id, text)
+        except RetryAfter as exc:
+            raise RetryLater("429 Too Many Requests", _seconds(exc.retry_after)) from exc
+        except (Forbidden, BadRequest, NetworkError, TelegramError) as exc:
+            raise RetryLater(type(exc).__name__ + ": " + exc.message) from exc
+        return message.message_id
+
+    async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None:
+        from telegram import InputMediaPhoto, ReplyParameters
+
+        try:
+            await self._bot.send_media_group(
+                chat_id,
+                [InputMediaPhoto(file_id) for file_id in file_ids],
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True),
+            )
+        except RetryAfter as exc:
+            raise RetryLater("429 Too Many Requests", _seconds(exc.retry_after)) from exc
+        except TelegramError as exc:
+            raise RetryLater(type(exc).__name__ + ": " + exc.message) from exc
+
+
+def _seconds(value: object) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)  # type: ignore[arg-type]
+
+
+async def _deliver_job(context: Context) -> None:
+    outbox: Outbox = context.bot_data["outbox"]
+    await outbox.run_once()
+
+
+async def _expire_drafts_job(context: Context) -> None:
+    svc = services(context)
+    timeout = dt.timedelta(minutes=svc.settings.draft_timeout_minutes)
+    for chat_id, user_id in await Drafts(svc.db).expire(timeout):
+        lang = await preferences(context).get(user_id) or svc.settings.default_language
+        t = svc.catalogs.get("en" if lang == "en" else "nl")
+        try:
+            await context.bot.send_message(
+                chat_id,
+                t.gettext("Your unfinished report was not used for 30 minutes and has been removed. Start again with /melding."),
+                reply_markup=ReplyKeyboardRemove(),
+            )
+        except TelegramError:
+            log.warning("Could not tell a resident that their draft expired")
+
+
+async def _housekeeping_job(context: Context) -> None:
+    from bot.feedback import purge_missed
+
+    await purge_missed(services(context).db)
+
+
+def schedule_jobs(app: Application, services: Services, *, delivery_interval: float = 10.0) -> None:  # type: ignore[type-arg]
+    app.bot_data["outbox"] = Outbox(services.db, TelegramSender(app), services.catalogs.get("nl"))
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot[job-queue] is required")
+    app.job_queue.run_repeating(_deliver_job, interval=delivery_interval, first=1, name="deliver")
+    app.job_queue.run_repeating(_expire_drafts_job, interval=60, first=30, name="expire-drafts")
+    app.job_queue.run_repeating(_housekeeping_job, interval=3600, first=60, name="housekeeping")

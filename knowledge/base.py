@@ -1,0 +1,72 @@
+"""Loading the curated content into memory, once, at start-up.
+
+Pitfall: loading validates each file with pydantic but does not enforce the cross-file rules (every topic
+present, helplines exist ...); those are :mod:`knowledge.check`'s job, which ``make test`` runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from knowledge.schema import Helpline, Theme, Topic
+
+DATA_DIR = Path(__file__).parent / "data"
+THEMES: tuple[Theme, ...] = ("digital", "youth", "undermining", "general")
+
+
+class ContentError(Exception):
+    """A content file is missing or invalid; the message names the file and the field."""
+
+
+class _HelplineFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    helplines: list[Helpline] = Field(min_length=1)
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: cannot read: {exc}") from exc
+
+
+def _explain(path: Path, exc: ValidationError) -> ContentError:
+    lines = [f"{path}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
+    return ContentError("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """All topics (by id, in file-name order) and helplines (by id)."""
+
+    topics: dict[str, Topic]
+    helplines: dict[str, Helpline]
+    data_dir: Path = field(default=DATA_DIR)
+
+    def by_theme(self, theme: str) -> list[Topic]:
+        return [t for t in self.topics.values() if t.theme == theme]
+
+
+def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
+    """Read and validate every content file under ``data_dir``."""
+    topics: dict[str, Topic] = {}
+    for path in sorted((data_dir / "topics").glob("*.yaml")):
+        raw = _read_yaml(path)
+        try:
+            topic = Topic.model_validate(raw)
+        except ValidationError as exc:
+            raise _explain(path, exc) from None
+        if topic.id != path.stem:
+            raise ContentError(f"{path}: id: '{topic.id}' differs from the file name '{path.stem}'")
+        topics[topic.id] = topic
+    helpline_path = data_dir / "helplines.yaml"
+    try:
+        helplines = _HelplineFile.model_validate(_read_yaml(helpline_path)).helplines
+    except ValidationError as exc:
+        raise _explain(helpline_path, exc) from None
+    return KnowledgeBase(topics=topics, helplines={h.id: h for h in helplines}, data_dir=data_dir)

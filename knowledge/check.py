@@ -1,0 +1,113 @@
+"""``veiligbot kb check``: the cross-file rules the content must meet before it is published.
+
+Errors: schema problems; topic ids not exactly those of ``spec/topics.yaml`` (bundled copy
+``data/spec-topics.yaml``); theme or report category differing from the spec; nl/en incomplete; unknown
+helpline or related ids; missing sources; a rendered answer longer than one Telegram message; a sample
+question under two topics. Warnings: facts reviewed more than 12 months ago, too few sample questions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from knowledge.base import DATA_DIR, ContentError, load_knowledge_base
+from knowledge.normalize import words
+from knowledge.render import render_topic
+from knowledge.schema import LANGUAGES
+
+TELEGRAM_MAX_MESSAGE = 4096
+# The bot adds a "did this help?" line under an answer; keep room for it.
+ANSWER_BUDGET = TELEGRAM_MAX_MESSAGE - 200
+STALE_AFTER = dt.timedelta(days=365)
+MIN_QUESTIONS = {"nl": 10, "en": 5}
+
+
+def _plain_length(html: str) -> int:
+    """Length as Telegram counts it: after tags are parsed and entities decoded."""
+    import html as html_lib
+    import re
+
+    return len(html_lib.unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def load_spec(data_dir: Path = DATA_DIR) -> dict[str, dict[str, str | None]]:
+    with (data_dir / "spec-topics.yaml").open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    return {t["id"]: {"theme": t["theme"], "report": t["report"]} for t in raw["topics"]}
+
+
+def check_knowledge_base(
+    data_dir: Path = DATA_DIR, today: dt.date | None = None
+) -> tuple[list[str], list[str]]:
+    """(errors, warnings), each a sentence naming the file and field."""
+    today = today or dt.date.today()
+    try:
+        kb = load_knowledge_base(data_dir)
+    except ContentError as exc:
+        return str(exc).splitlines(), []
+    errors: list[str] = []
+    warnings: list[str] = []
+    spec = load_spec(data_dir)
+    topics_dir = data_dir / "topics"
+
+    for missing in sorted(set(spec) - set(kb.topics)):
+        errors.append(f"{topics_dir}/{missing}.yaml: missing (required by spec/topics.yaml)")
+    for extra in sorted(set(kb.topics) - set(spec)):
+        errors.append(f"{topics_dir}/{extra}.yaml: id '{extra}' is not in spec/topics.yaml")
+
+    seen_questions: dict[str, str] = {}
+    for topic in kb.topics.values():
+        where = f"{topics_dir}/{topic.id}.yaml"
+        expected = spec.get(topic.id)
+        if expected:
+            if topic.theme != expected["theme"]:
+                errors.append(f"{where}: theme: '{topic.theme}', spec says '{expected['theme']}'")
+            if topic.report != expected["report"]:
+                errors.append(f"{where}: report: '{topic.report}', spec says '{expected['report']}'")
+        for helpline in topic.helplines:
+            if helpline not in kb.helplines:
+                errors.append(f"{where}: helplines: unknown helpline '{helpline}'")
+        for related in topic.related:
+            if related not in kb.topics or related == topic.id:
+                errors.append(f"{where}: related: unknown topic '{related}'")
+        _stale(warnings, where, "reviewed", topic.reviewed, today)
+        for i, link in enumerate(topic.links):
+            _stale(warnings, where, f"links.{i}.reviewed", link.reviewed, today)
+        for lang in LANGUAGES:
+            content = topic.lang(lang)
+            if len(content.questions) < MIN_QUESTIONS[lang]:
+                errors.append(
+                    f"{where}: {lang}.questions: {len(content.questions)} sample questions, at least "
+                    f"{MIN_QUESTIONS[lang]} needed"
+                )
+            length = _plain_length(render_topic(topic, kb, lang, lambda s: s))
+            if length > ANSWER_BUDGET:
+                errors.append(f"{where}: {lang}: rendered answer is {length} characters, more than {ANSWER_BUDGET}")
+            for question in content.questions:
+                key = " ".join(words(question))
+                other = seen_questions.setdefault(key, topic.id)
+                if other != topic.id:
+                    errors.append(f"{where}: {lang}.questions: '{question}' also appears under '{other}'")
+    for helpline in kb.helplines.values():
+        _stale(warnings, f"{data_dir}/helplines.yaml", f"{helpline.id}.reviewed", helpline.reviewed, today)
+        if not (helpline.phone or helpline.website or helpline.email or helpline.chat):
+            errors.append(f"{data_dir}/helplines.yaml: {helpline.id}: no phone, website, e-mail or chat")
+    _check_municipalities(errors)
+    return errors, warnings
+
+
+def _stale(warnings: list[str], where: str, field: str, reviewed: dt.date, today: dt.date) -> None:
+    if today - reviewed > STALE_AFTER:
+        warnings.append(f"{where}: {field}: last reviewed {reviewed}, more than 12 months ago")
+
+
+def _check_municipalities(errors: list[str]) -> None:
+    from knowledge.municipalities import load_municipalities
+
+    try:
+        load_municipalities()
+    except Exception as exc:  # pydantic and YAML errors alike: report, don't crash the check
+        errors.append(f"{DATA_DIR}/municipalities.yaml: {exc}")
