@@ -77,18 +77,48 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+SANDBOX_STAFF_CHAT_BASE = -1009000000000
+
+
+async def _sandbox_staff_chats(settings: Settings) -> dict[int, str]:
+    """One staff group per municipality for the sandbox, linked where the municipality has no chat yet.
+
+    Pitfall: the sandbox uses the same embedded database as the bot (spec/cli.md); a municipality that is
+    already linked (to a real staff chat) is left alone.
+    """
+    from bot.db import Database
+    from bot.delivery import link_municipality, staff_chats
+    from knowledge.municipalities import load_municipalities
+
+    db = Database(settings.database)
+    await db.open()
+    try:
+        linked = await staff_chats(db)
+        groups: dict[int, str] = {}
+        for i, municipality in enumerate(load_municipalities().municipalities, start=1):
+            chat_id = linked.get(municipality.id, SANDBOX_STAFF_CHAT_BASE - i)
+            if municipality.id not in linked:
+                await link_municipality(db, municipality.id, chat_id)
+            groups[chat_id] = f"{municipality.name} staff"
+        return groups
+    finally:
+        await db.close()
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     settings = _settings()
     configure_logging("WARNING")
     from bot.sandbox import run_interactive, run_script
 
+    groups = asyncio.run(_sandbox_staff_chats(settings))
     if args.script is None:
-        return run_interactive(settings)
+        return run_interactive(settings, group_chats=groups)
     if args.script == "-":
-        return asyncio.run(run_script(list(sys.stdin), settings, sys.stdout))
-    with open(args.script, encoding="utf-8") as fh:
-        lines = list(fh)
-    return asyncio.run(run_script(lines, settings, sys.stdout))
+        lines = list(sys.stdin)
+    else:
+        with open(args.script, encoding="utf-8") as fh:
+            lines = list(fh)
+    return asyncio.run(run_script(lines, settings, sys.stdout, group_chats=groups))
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

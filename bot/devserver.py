@@ -979,6 +979,9 @@ class BotApiEmulator:
             payload = {"ok": False, "error_code": err.status, "description": err.description}
             if err.parameters:
                 payload["parameters"] = err.parameters
+        except Exception as exc:  # an emulator bug must surface as an error response, not a hang
+            status = 500
+            payload = _error(500, f"Internal Server Error: emulator failed: {type(exc).__name__}: {exc}")
         finally:
             self._end_call(seq, status, payload.get("description") if payload else None)
         return status, payload
@@ -1574,7 +1577,10 @@ def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[st
     uploads: dict[str, _Upload] = {}
     ctype = content_type.split(";", 1)[0].strip().lower()
     if ctype == "application/json" and body:
-        loaded = json.loads(body)
+        try:
+            loaded = json.loads(body)
+        except ValueError:
+            raise ApiError(400, "Bad Request: can't parse JSON body") from None
         return (
             {k: v if k in JSON_KEYS or isinstance(v, str) else json.dumps(v) for k, v in loaded.items()},
             {},

@@ -7,7 +7,8 @@ prints a transcript of every chat. Input lines (see ``spec/cli.md``):
 - ``#press N``: press button N (1-based, reading order) of the bot's last message to this resident (its
   inline keyboard; without one, the reply keyboard currently shown);
 - ``#location LAT,LON``; ``#photo``;
-- ``#user NAME [LANG]``: speak as resident NAME (created if new, LANG default ``nl``);
+- ``#user NAME [LANG]``: speak as resident NAME (created if new; LANG defaults to ``nl`` for a new
+  resident and to the current language for a known one);
 - ``#restart``: leave the bot's context and enter a fresh one (same database, same emulator);
 - interactive only: ``/location LAT,LON``, ``/photo``, ``#help``, ``#quit``.
 
@@ -46,11 +47,13 @@ from bot.devserver import BotApiEmulator, ChatEvent, Message, SimUser
 
 __all__ = [
     "DEFAULT_RESIDENT",
+    "Action",
     "BotFactory",
     "html_to_text",
     "parse_line",
     "run_interactive",
     "run_script",
+    "stable_user_id",
 ]
 
 BotFactory = Callable[[str, str], AbstractAsyncContextManager[object]]
@@ -84,7 +87,7 @@ class Action:
     number: int = 0
     latitude: float = 0.0
     longitude: float = 0.0
-    language: str = "nl"
+    language: str | None = None
 
 
 def parse_line(line: str, *, interactive: bool = False) -> Action | None:
@@ -118,7 +121,7 @@ def parse_line(line: str, *, interactive: bool = False) -> Action | None:
         words = rest.split()
         if not words:
             return Action("error", text="usage: #user NAME [LANG]")
-        language = "nl"
+        language = None
         if len(words) > 1 and _LANG_RE.fullmatch(words[-1]):
             language = words.pop()
         return Action("user", text=" ".join(words), language=language)
@@ -304,7 +307,7 @@ class _Session:
                 self.bot_failed = True
         await self.emu.wait_quiet(self.quiet, self.max_wait)
         queue = getattr(self.handle, "update_queue", None)
-        if isinstance(queue, asyncio.Queue) and queue.qsize() + getattr(queue, "_unfinished_tasks", 0):
+        if isinstance(queue, asyncio.Queue):  # PTB's Application: join() returns once every update is handled
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(queue.join(), self.max_wait)
             await self.emu.wait_quiet(self.quiet, self.max_wait)
@@ -312,11 +315,11 @@ class _Session:
 
     # ---- input --------------------------------------------------------------------------------------
 
-    def switch_user(self, name: str, language: str) -> None:
+    def switch_user(self, name: str, language: str | None) -> None:
         existing = self.emu.find_user(name)
         if existing is None:
-            self.user = self.emu.add_user(name, language, user_id=stable_user_id(name))
-        elif existing.language_code != language:
+            self.user = self.emu.add_user(name, language or "nl", user_id=stable_user_id(name))
+        elif language is not None and existing.language_code != language:
             self.user = self.emu.set_language(existing, language)
         else:
             self.user = existing
@@ -341,7 +344,8 @@ class _Session:
         if action.kind == "user":
             self.switch_user(action.text, action.language)
             if not self.interactive:
-                self.say(f"~ now speaking as {action.text} ({action.language})")
+                assert self.user is not None
+                self.say(f"~ now speaking as {self.user.first_name} ({self.user.language_code})")
             return True
         if action.kind == "restart":
             self.say("~ restarting the bot")

@@ -53,7 +53,7 @@ from enum import StrEnum
 
 from rapidfuzz.distance import OSA
 
-__all__ = ["THRESHOLD", "Triage", "Urgency", "classify", "default_triage", "normalise"]
+__all__ = ["THRESHOLD", "Assessment", "Triage", "Urgency", "classify", "default_triage", "normalise"]
 
 
 class Urgency(StrEnum):
@@ -96,12 +96,17 @@ _MISSPELLINGS: dict[str, str] = {
     "sucide": "suicide",
     "suiside": "suicide",
     "suicid": "suicide",
-    "suicidaal": "suicidaal",
     "suicidael": "suicidaal",
     "suisidaal": "suicidaal",
     "doot": "dood",
     "dod": "dood",
     "kil": "kill",
+    "lfe": "life",
+    "lif": "life",
+    "suicidle": "suicidal",
+    "suicidel": "suicidal",
+    "sucidal": "suicidal",
+    "hep": "heb",
     "myslef": "myself",
     "mysefl": "myself",
     "mysef": "myself",
@@ -109,18 +114,13 @@ _MISSPELLINGS: dict[str, str] = {
     "mezelv": "mezelf",
     "mesjelf": "mezelf",
     "brant": "brand",
-    "fier": "fire",
     "vermoort": "vermoord",
     "vermoorde": "vermoorden",
-    "mishandelt": "mishandelt",
-    "mishandelen": "mishandelen",
-    "sloeg": "sloeg",
     "slaad": "slaat",
     "slaatt": "slaat",
     "inbreeker": "inbreker",
     "bedreid": "bedreigd",
     "bedrijgt": "bedreigt",
-    "mes": "mes",
     "nuu": "nu",
     "plz": "please",
     "pls": "please",
@@ -192,6 +192,7 @@ _FUZZY_KEYWORDS: tuple[str, ...] = (
     "vermist",
     "verdwenen",
     "weggelopen",
+    "missing",
     "himself",
     "herself",
     "myself",
@@ -203,6 +204,11 @@ _FUZZY_KEYWORDS: tuple[str, ...] = (
 _PROTECTED: frozenset[str] = frozenset(
     {
         "gestolen",
+        "verdienen",
+        "verdiend",
+        "verdient",
+        "verdwijnen",
+        "fier",
         "verkocht",
         "beslagen",
         "geslaagd",
@@ -234,7 +240,10 @@ def _squeeze(token: str) -> str:
 
 @functools.cache
 def _squeezed_keywords() -> dict[str, str]:
-    words = set(_FUZZY_KEYWORDS) | {"help", "dood", "brand", "nu", "now"}
+    words = set(_FUZZY_KEYWORDS) | {
+        "help", "dood", "brand", "nu", "now", "plegen", "leven", "slaat", "mezelf", "maken", "sterven",
+        "vermoorden", "slaan", "schopt", "pillen", "zelfmoord", "kill", "die", "life", "knife",
+    }  # fmt: skip
     return {_squeeze(w): w for w in words}
 
 
@@ -359,7 +368,8 @@ NOW = (
 )
 PAST = (
     r"\b(?:gisteren|eergisteren|vorige (?:week|maand|keer|nacht)|vorig (?:jaar|weekend)|vannacht|"
-    r"afgelopen (?:nacht|week|weekend|maand|jaar)|laatst|jaren geleden|weken geleden|dagen geleden|"
+    r"afgelopen (?:nacht|week|weekend|maand|jaar)|laatst|geweest|gehad|plaatsgevonden|happened|jaren geleden|"
+    r"weken geleden|dagen geleden|"
     r"maanden geleden|yesterday|last (?:night|week|month|year|weekend)|ago|was er|er was|there was)\b"
 )
 ONLINE = (
@@ -397,7 +407,12 @@ FIGHT = _alt(
     "attacking", "attacked", "aangevallen", "beaten up", "beating up", "riot", "overval", "overvallen",
     "beroofd", "robbery", "being robbed", "mugged",
 )  # fmt: skip
-FIREWORKS = r"\b(?:vuurwerk\w*|fireworks?|knallers?|cobra\w*|carbid\w*|paintball|airsoft|lasergame|film|serie|game)\b"
+# Shooting and fighting that is play, sport or fireworks.
+NOT_VIOLENCE = (
+    r"\b(?:vuurwerk\w*|fireworks?|knallers?|cobra\w*|carbid\w*|paintball|airsoft|lasergame|film|serie|game|"
+    r"games|gamen|voetbal\w*|bal|ball|football|soccer|basketbal\w*|basketball|hockey|doel|goal|hoops|video|"
+    r"foto|fotos|photo|photos|waterpistool|nerf|kussengevecht|sneeuwbal\w*|snowball\w*)\b"
+)
 INTRUDER = _alt(
     "inbreker", "inbrekers", "indringer", "indringers", "insluiper", "intruder", "intruders", "burglar",
     "burglars",
@@ -418,9 +433,19 @@ MISSING_STATE = _alt(
     "vermist", "verdwenen", "weggelopen", "zoek", "kwijt", "weg", "missing", "gone missing", "disappeared",
     "run away", "ran away", "niet thuisgekomen", "niet thuis gekomen", "niet teruggekomen",
     "nergens te vinden", "nowhere to be found", "not come home", "not returned", "not been home",
+    "kwijtgeraakt", "kwijt geraakt", "zoekgeraakt", "zoek geraakt", "verdwaald", "lost",
 )  # fmt: skip
 # Words allowed between "mijn zoon is" and "vermist": never a possessive ("is zijn telefoon kwijt").
-_FILLER = r"(?:(?!(?:zijn|haar|hun|mijn|het|de|een|his|her|their|my|the|a|an) )\w+ )"
+_FILLER = r"(?:(?!(?:zijn|haar|hun|mijn|het|de|een|his|her|their|my|the|a|an|s) )\w+ )"
+_FILLER_NO_VERB = (
+    r"(?:(?!(?:zijn|haar|hun|mijn|het|de|een|his|her|their|my|the|a|an|s|is|wordt|has|have) )\w+ )"
+)
+# Things that go missing without anyone being in danger ("de fiets van mijn zoon is weg").
+BELONGING = _alt(
+    "fiets", "telefoon", "mobiel", "auto", "tas", "portemonnee", "sleutel", "sleutels", "pakket", "pakketje",
+    "jas", "scooter", "brommer", "laptop", "bankpas", "paspoort", "phone", "bike", "bag", "wallet", "keys",
+    "car", "parcel", "passport",
+)  # fmt: skip
 
 SUICIDE_TOPIC = (
     r"\b(?:zelfmoord\w*|zelfdoding|suicide|suicidaal|suicidale|suicidal|levensmoe|doodsgedachten|"
@@ -435,7 +460,9 @@ ABUSE_VERB_NL = _alt(
 ABUSE_VERB_EN = _alt(
     "hits", "hit", "beats", "beat", "kicks", "kicked", "slaps", "slapped", "punches", "punched", "chokes",
     "choked", "strangles", "strangled", "abuses", "abused", "rapes", "raped", "molests", "molested",
-    "hurts", "hurt", "assaults", "assaulted", "batters", "battered",
+    "hurts", "hurt", "assaults", "assaulted", "batters", "battered", "hitting", "beating", "kicking",
+    "slapping", "punching", "choking", "strangling", "abusing", "hurting", "assaulting", "attacking",
+    "touches", "touched", "touching", "gropes", "groped", "fondles", "fondled",
 )  # fmt: skip
 ABUSE_PARTICIPLE = _alt(
     "geslagen", "mishandeld", "misbruikt", "geschopt", "getrapt", "gewurgd", "verkracht", "aangerand",
@@ -445,9 +472,11 @@ ABUSE_PARTICIPLE_EN = _alt(
     "beaten", "hit", "abused", "raped", "molested", "assaulted", "kicked", "choked", "strangled", "slapped",
     "punched", "neglected", "hurt", "battered",
 )  # fmt: skip
-SUBJECT_EN = rf"(?:he|she|they|{POSS} {_W}?{REL_EN})"
-OBJECT_NL = rf"(?:me|mij|ons|haar|hem|hen|ze|{POSS} {_W}?{REL_NL})"
-OBJECT_EN = rf"(?:me|us|her|him|them|{POSS} {_W}?{REL_EN})"
+# Bare family names ("papa slaat mama") count as a person too.
+_BARE_FAMILY = r"(?:papa|mama|pappa|mamma|pap|mam|daddy|mommy|mummy)"
+SUBJECT_EN = rf"(?:he|she|they|{_BARE_FAMILY}|{POSS} {_W}?{REL_EN})"
+OBJECT_NL = rf"(?:me|mij|ons|haar|hem|hen|ze|{_BARE_FAMILY}|{POSS} {_W}?{REL_NL})"
+OBJECT_EN = rf"(?:me|us|her|him|them|{_BARE_FAMILY}|{POSS} {_W}?{REL_EN})"
 NOT_A_PERSON = (
     r"\b(?:gegevens|naam|account|identiteit|foto|fotos|vertrouwen|creditcard|pas|bankpas|rekening|"
     r"bankrekening|adres|data|details|identity|card|password|wachtwoord|nummer|telefoonnummer)\b"
@@ -459,13 +488,18 @@ BY_ACCIDENT = (
 
 # Sentences (as patterns) describing abuse acts; reused by the "happening now" escalation.
 ABUSE_ACTS: tuple[str, ...] = (
+    r"\b(?:zit|zat|zitten|zaten) (?:\w+ ){0,2}aan (?:me|mij|haar|hem|mijn lichaam)\b(?! te)",
+    r"\b(?:is|zijn) (?:me|mij|ons|haar|hem) aan het (?:slaan|schoppen|trappen|wurgen|mishandelen|"
+    r"pijn doen)\b",
+    rf"\b(?:heeft|hebben|had|hadden) {_W}{{0,2}}?(?:me|mij|ons|haar|hem) {_W}{{0,3}}{ABUSE_PARTICIPLE}\b",
     rf"\b{ABUSE_VERB_NL} {_W}{{0,2}}?(?:me|mij|ons)\b",
     rf"\b{ABUSE_VERB_NL} {_W}{{0,2}}?{OBJECT_NL}\b",
     rf"\b(?:ik|wij|we) (?:word|wordt|werd|ben|worden|werden|zijn) {_W}{{0,3}}{ABUSE_PARTICIPLE}\b",
     rf"\b{PERSON} {_W}{{0,3}}(?:wordt|worden|werd|werden|is|zijn) {_W}{{0,3}}{ABUSE_PARTICIPLE}\b",
     rf"\b{PERSON} {_W}{{0,3}}{ABUSE_PARTICIPLE} (?:wordt|worden|werd|werden|is|zijn)\b",
-    rf"\b{SUBJECT_EN} {_W}{{0,2}}{ABUSE_VERB_EN} {OBJECT_EN}\b",
-    rf"\b(?:i am|i was|i get|i got|i have been|we are|we were|we get) {_W}{{0,2}}(?:being )?{ABUSE_PARTICIPLE_EN}\b",
+    rf"\b{SUBJECT_EN} {_W}{{0,4}}{ABUSE_VERB_EN} {OBJECT_EN}\b",
+    rf"\b(?:i am|i was|i get|i got|i have been|we are|we were|"
+    rf"we get) {_W}{{0,2}}(?:being )?{ABUSE_PARTICIPLE_EN}\b",
     rf"\b{PERSON} {_W}{{0,3}}(?:is|are|was|were|gets|get|got|has been|have been) {_W}{{0,2}}(?:being )?"
     rf"{ABUSE_PARTICIPLE_EN}\b",
 )
@@ -477,7 +511,9 @@ ANIMAL_VICTIM = (
 )
 ABUSE_TOPIC = (
     r"\b(?:huiselijk geweld|huiselijke geweld|kindermishandeling|kindermisbruik|mishandeling|"
-    r"seksueel misbruik|partnergeweld|ouderenmishandeling|eergerelateerd geweld|geweld in (?:huis|het gezin)|"
+    r"seksueel misbruik|partnergeweld|geweld in (?:ons|mijn|het|hun) (?:gezin|huis|huishouden|relatie)|"
+    r"geweld thuis|violence (?:at home|in (?:my|our) (?:home|family|house|relationship))|"
+    r"ouderenmishandeling|eergerelateerd geweld|geweld in (?:huis|het gezin)|"
     r"domestic violence|domestic abuse|child abuse|sexual abuse|elder abuse|abusive|mishandelt|mishandeld)\b"
 )
 ABUSE_CONCRETE = (
@@ -491,7 +527,10 @@ ABUSE_CONCRETE = (
 HYPOTHETICAL = (
     r"\b(?:als iemand|als er iemand|wat als|stel dat|wat moet je doen|wat doe je|wat te doen|"
     r"wanneer iemand|if someone|if somebody|if a friend|what if|what to do|what should you do|suppose|"
-    r"iemand met|someone with|iemand die|someone who|iemand in mijn omgeving|iemand uit mijn omgeving|"
+    r"iemand met (?:\w+ )?(?:suicidale|zelfmoord\w*|depressie\w*|problemen|gedachten|psychische|verslaving|"
+    r"schulden|dementie)|someone (?:with|who has) (?:\w+ )?(?:suicidal|depression|problems|thoughts|mental)|"
+    r"iemand die (?!me |mij |ons )|someone who (?!is |has a )|iemand in mijn omgeving|"
+    r"iemand uit mijn omgeving|"
     r"someone close to me|someone i know|hoe help ik iemand|hoe kan ik iemand|hoe help je|hoe ondersteun|"
     r"how (?:can|do|should) i (?:help|support|talk to) (?:someone|somebody|a friend|a person)|"
     r"how (?:can|do|should) you|hoe praat (?:ik|je) met|hoe bespreek|hoe begin ik|mensen die|people who|"
@@ -533,11 +572,16 @@ _CUES: tuple[_Cue, ...] = (
     # ---------------------------------------------------------------- emergency: weapons and threats
     _Cue("weapon+threat", E, STRONG, (rf"\b{WEAPON}\b", THREAT_VERB), r"\b(?:mezelf|mijzelf|myself)\b"),
     _Cue(
-        "weapon+present",
+        "weapon on the scene",
         E,
         MEDIUM,
-        (rf"\b{WEAPON}\b", rf"\b{PRESENT}\b"),
-        r"\b(?:mezelf|mijzelf|myself|zelfmoord|suicide)\b",
+        (
+            rf"\b{WEAPON}\b",
+            rf"{NOW}|{PHYSICAL}|\ber (?:staat|loopt|zit|is|rent) (?:een|iemand)\b|\b(?:there is|there are) "
+            rf"(?:a|someone|people)\b|\b(?:loopt|rent|staat|zit|komt|is|walking|running|standing|coming) "
+            rf"(?:\w+ ){{0,3}}(?:met|with) (?:een|zijn|haar|a|his|her) (?:\w+ )?{WEAPON}\b",
+        ),
+        r"\b(?:mezelf|mijzelf|myself|zelfmoord|suicide|wat nu|what now|op zak|bij zich|in zijn tas)\b",
     ),
     _Cue("weapon carried, not used", E, -MEDIUM, (rf"\b{WEAPON}\b", WEAPON_CARRY)),
     _Cue(
@@ -557,16 +601,23 @@ _CUES: tuple[_Cue, ...] = (
         STRONG,
         (
             r"\b(?:gaat|wil|komt|dreigt|probeert|gaan|willen|komen|dreigen|dreigde) (?:\w+ ){0,3}"
-            r"(?:me|mij|ons|haar|hem|mijn \w+) (?:\w+ ){0,2}(?:te )?(?:vermoorden|vermoord|doden|dood te maken|"
+            r"(?:me|mij|ons|haar|hem|mijn \w+) (?:\w+ ){0,2}(?:te )?(?:vermoorden|vermoord|doden|"
+            r"dood te maken|"
             r"doodmaken|dood maken|neersteken|neer te steken|neerschieten|neer te schieten|in elkaar slaan|"
             r"in elkaar te slaan|slaan|te slaan|steken|schieten|iets aandoen|iets aan te doen|pijn doen|"
             r"pijn te doen|afmaken|af te maken)\b|"
-            r"\b(?:going to|will|wants to|want to|threatened to|threatens to|threatening to|trying to|tries to)"
+            r"\b(?:me|mij|ons) (?:\w+ ){0,2}(?:komt|komen|gaat|gaan|wil|willen|zal|zullen) (?:\w+ )?(?:te )?"
+            r"(?:vermoorden|doden|afmaken|neersteken|neerschieten|in elkaar slaan|slaan|steken|iets aandoen|"
+            r"doodmaken|dood maken|schieten)\b|"
+            r"\b(?:going to|will|wants to|want to|threatened to|threatens to|threatening to|trying to|"
+            r"tries to)"
             r" (?:kill|hurt|stab|shoot|beat|murder) (?:me|us|her|him|my \w+)\b",
         ),
         r"\b(?:mezelf|mijzelf|zichzelf|myself|himself|herself)\b",
     ),
-    _Cue("threat with violence", E, MEDIUM, (r"\b(?:dreigt|dreigen|dreigde) met (?:geweld|een \w+|wapens?)\b",)),
+    _Cue(
+        "threat with violence", E, MEDIUM, (r"\b(?:dreigt|dreigen|dreigde) met (?:geweld|een \w+|wapens?)\b",)
+    ),
     _Cue("threat only online", E, -1.5, (ONLINE,), PHYSICAL),
     _Cue(
         "followed now",
@@ -580,7 +631,13 @@ _CUES: tuple[_Cue, ...] = (
         r"\b(?:instagram|tiktok|snapchat|twitter|online|social media|account)\b",
     ),
     # ---------------------------------------------------------------- emergency: violence now
-    _Cue("fight now", E, STRONG, (rf"\b{FIGHT}\b", rf"\b{PRESENT}\b"), FIREWORKS),
+    _Cue(
+        "fight now",
+        E,
+        STRONG,
+        (rf"\b{FIGHT}\b", rf"\b{PRESENT}\b"),
+        rf"{NOT_VIOLENCE}|\b(?:altijd|vaak|elke|iedere|regelmatig|always|often|every)\b",
+    ),
     _Cue(
         "stabbed or shot",
         E,
@@ -592,12 +649,23 @@ _CUES: tuple[_Cue, ...] = (
         r"\b(?:bij|door) (?:een )?(?:wesp|bij|mug|kwal|bee|wasp)\b|\bwesp\w*\b",
     ),
     _Cue(
+        "violence in progress",
+        E,
+        STRONG,
+        (
+            r"\b(?:is|are|zijn|is aan het|zijn aan het|staan te|staat te) (?:\w+ )?(?:stabbing|shooting|"
+            r"fighting|"
+            r"attacking|beating|vechten|knokken|steken|schieten)\b",
+        ),
+        NOT_VIOLENCE,
+    ),
+    _Cue(
         "being beaten up",
         E,
         STRONG,
         (
             r"\b(?:wordt|worden|word|is being|are being|getting) (?:\w+ ){0,3}(?:in elkaar (?:ge)?(?:slagen|"
-            r"trapt|geslagen|getrapt)|beaten up|attacked|aangevallen|mishandeld|beroofd|robbed|stabbed)\b",
+            r"trapt|geslagen|getrapt)|beaten up|attacked|aangevallen|beroofd|robbed|stabbed)\b",
         ),
         rf"{ANIMAL_VICTIM}|{PAST}",
     ),
@@ -610,7 +678,8 @@ _CUES: tuple[_Cue, ...] = (
         STRONG,
         (
             r"\b(?:er is|er zit|er staat|er loopt|er zijn|er lopen|is|zit|staat|loopt|are|there is|there are)"
-            r" (?:nu )?(?:iemand|een man|een vrouw|een vreemde|een vreemde man|een onbekende|mensen|twee mannen|"
+            r" (?:nu )?(?:iemand|een man|een vrouw|een vreemde|een vreemde man|een onbekende|mensen|"
+            r"twee mannen|"
             r"someone|somebody|a man|a stranger|strangers|people|two men|a person) (?:\w+ ){0,2}"
             rf"(?:in|inside|binnen in|in de|in het) (?:mijn|ons|onze|het|de|my|our|the) (?:\w+ )?{PLACE}\b|"
             r"\b(?:someone|somebody|a man|a stranger|an intruder|a burglar|people) (?:is|are) (?:\w+ ){0,2}"
@@ -636,13 +705,20 @@ _CUES: tuple[_Cue, ...] = (
         (
             r"\b(?:probeert|proberen|wil|willen) (?:\w+ ){0,2}(?:binnen te komen|in te breken|"
             r"de deur in te trappen|de deur open te breken|naar binnen te komen)\b|"
-            r"\b(?:trapt|beukt|bonkt|bonst|ramt) (?:\w+ ){0,2}(?:de|mijn|onze|op de|op mijn|tegen de|tegen mijn)"
+            r"\b(?:trapt|beukt|bonkt|bonst|ramt) (?:\w+ ){0,2}(?:de|mijn|onze|op de|op mijn|tegen de|"
+            r"tegen mijn)"
             r" (?:deur|voordeur|raam|ramen)\b|"
             r"\b(?:trying|tries) to (?:get|break|come|force (?:his|her|their|a) way) in\b|"
-            r"\b(?:kicking|banging|pounding|smashing) (?:on|in|at|down)? ?(?:the|my|our) (?:front )?(?:door|window)\b",
+            r"\b(?:kicking|banging|pounding|smashing) (?:on|in|at|down)? ?(?:the|my|our) (?:front )?(?:door|"
+            r"window)\b",
         ),
     ),
-    _Cue("he is still here", E, MEDIUM, (r"\b(?:hij|zij|ze|hun) (?:is|zijn|staat|staan|zit|zitten) (?:er|hier) nog\b",)),
+    _Cue(
+        "he is still here",
+        E,
+        MEDIUM,
+        (r"\b(?:hij|zij|ze|hun) (?:is|zijn|staat|staan|zit|zitten) (?:er|hier) nog\b",),
+    ),
     _Cue("burglary prevention question", E, -MEDIUM, (rf"\b{INTRUDER}\b|\b{BURGLARY}\b", PREVENTION)),
     # ---------------------------------------------------------------- emergency: fire, gas, explosion
     _Cue(
@@ -651,9 +727,11 @@ _CUES: tuple[_Cue, ...] = (
         STRONG,
         (
             r"\b(?:er is|er woedt|er staat|er breekt|het is) (?:\w+ ){0,2}(?:brand|vuur)\b|\bin brand\b|"
-            r"\bbrand in (?:de|het|mijn|ons|onze|een)\b|\bbrand bij (?:de buren|ons|mij|mijn)\b|\bhet brandt\b|"
+            r"\bbrand in (?:de|het|mijn|ons|onze|een)\b|\bbrand bij (?:de buren|ons|mij|mijn)\b|"
+            r"\bhet brandt\b|"
             r"\bin de fik\b|\b(?:ik zie|er komen|zie) (?:\w+ )?vlammen\b|\brook (?:komt|uit|in)\b|"
             r"\bruik (?:\w+ )?(?:gas|rook|brand|een gaslucht)\b|\bgaslucht\b|\bgaslek\b|\bgas lek\b|"
+            r"\ber (?:brandt|brand) (?:een|de|het|ons|mijn)\b|\bin de brand\b|"
             r"\bthere is (?:a )?(?:big )?fire\b|\bfire in\b|\bon fire\b|\bcaught fire\b|"
             r"\bset (?:\w+ ){0,2}(?:on )?fire\b|\b(?:is|are) burning\b|\bburning down\b|\bflames\b|"
             r"\bsmoke (?:coming|from|in|everywhere)\b|\bsmell (?:of )?(?:gas|smoke|burning)\b|\bgas leak\b",
@@ -682,7 +760,7 @@ _CUES: tuple[_Cue, ...] = (
         E,
         STRONG,
         (
-            rf"\b(?:{POSS}|een|ons|onze|a) (?:\w+ )?{REL}(?: van \w+(?: jaar| jaar oud)?)? "
+            rf"\b(?:{POSS}|een|ons|onze|a) (?:\w+ )?{REL} {_FILLER_NO_VERB}{{0,4}}"
             rf"(?:is|wordt|zijn|worden|has|have|has been|is still|is nog) {_FILLER}{{0,3}}{MISSING_STATE}\b|"
             rf"\b(?:ik ben|we zijn|i have|we have) (?:\w+ ){{0,2}}(?:mijn|onze|ons|my|our) (?:\w+ )?{REL} "
             r"(?:\w+ ){0,2}(?:kwijt|lost)\b|"
@@ -692,13 +770,32 @@ _CUES: tuple[_Cue, ...] = (
             rf"\b(?:mijn|onze|my|our) (?:\w+ )?{REL} (?:\w+ ){{0,3}}(?:is niet thuisgekomen|"
             r"is niet thuis gekomen|niet thuisgekomen|komt niet thuis|is niet teruggekomen|"
             r"did not come home|has not come home|never came home|has not returned|did not return)\b|"
-            r"\b(?:iemand|someone|een kind|a child|een meisje|a girl|een jongen|a boy|een oudere|een bejaarde|"
+            r"\b(?:iemand|someone|een kind|a child|een meisje|a girl|een jongen|a boy|een oudere|"
+            r"een bejaarde|"
             r"an elderly \w+|een dementerende \w+) (?:\w+ ){0,2}(?:is|wordt|has gone|has been|is still) "
             r"(?:\w+ )?(?:vermist|missing|verdwenen|weggelopen)\b",
         ),
-        rf"\b{ANIMAL}\b",
+        rf"\b{ANIMAL}\b|\b{BELONGING} van (?:mijn|onze|ons|de|het|my|our|the) ",
     ),
-    _Cue("missing and vulnerable", E, WEAK, (r"\b(?:vermist|missing|kwijt|verdwenen)\b", r"\b(?:dementie|dementerend|dementia|autisme|suikerziekte|diabetes|medicijnen|water|bos|woods|nacht|donker)\b")),
+    _Cue(
+        "often away",
+        E,
+        -1.5,
+        (
+            r"\b(?:is|zijn|are) (?:vaak|altijd|soms|regelmatig|often|always|usually|sometimes) (?:\w+ )?"
+            r"(?:weg|kwijt|zoek|out|away|gone)\b",
+        ),
+    ),
+    _Cue(
+        "missing and vulnerable",
+        E,
+        WEAK,
+        (
+            r"\b(?:vermist|missing|kwijt|verdwenen)\b",
+            r"\b(?:dementie|dementerend|dementia|autisme|suikerziekte|diabetes|medicijnen|water|bos|woods|"
+            r"nacht|donker)\b",
+        ),
+    ),
     # ---------------------------------------------------------------- emergency: medical, calls for help
     _Cue(
         "life in danger",
@@ -720,27 +817,45 @@ _CUES: tuple[_Cue, ...] = (
             r"police|een ambulance|an ambulance|ambulance|de brandweer)\b|\bkom snel\b|\bcome quick\w*\b",
         ),
     ),
-    _Cue("cry for help", E, WEAK, (r"^ (?:help|please help|hulp)\b|\bhelp (?:me|mij|ons|us)\b|\bhelp help\b",)),
-    _Cue("in danger", E, STRONG, (r"\b(?:ik ben|we zijn|i am|we are) (?:\w+ ){0,2}(?:in gevaar|in danger)\b",)),
+    _Cue("cry for help", E, WEAK, (r"^ (?:help|please help|hulp|sos)\b|\bhelp (?:me|mij|ons|us)\b|\bsos\b",)),
+    _Cue(
+        "in danger", E, STRONG, (r"\b(?:ik ben|we zijn|i am|we are) (?:\w+ ){0,2}(?:in gevaar|in danger)\b",)
+    ),
     _Cue(
         "scared for my life",
         E,
         MEDIUM,
-        (r"\b(?:bang voor mijn leven|vrees voor mijn leven|fear for my life|scared for my life|afraid for my life)\b",),
+        (
+            r"\b(?:bang voor mijn leven|vrees voor mijn leven|fear for my life|scared for my life|"
+            r"afraid for my life)\b",
+        ),
     ),
     # ---------------------------------------------------------------- emergency: abuse happening now
     _Cue("abuse happening now", E, STRONG, (ABUSE_ACT, NOW), rf"{ANIMAL_VICTIM}|{BY_ACCIDENT}"),
+    _Cue("abuse with a weapon", E, STRONG, (ABUSE_ACT, rf"\b{WEAPON}\b"), rf"{ANIMAL_VICTIM}|{BY_ACCIDENT}"),
+    _Cue("repeated cry for help", E, WEAK, (r"\b(?:help|hulp|sos) (?:\w+ )?(?:help|hulp|sos)\b",)),
     _Cue(
         "hearing violence now",
         E,
         1.5,
         (
-            r"\b(?:ik hoor|hoor ik|we horen|i hear|i can hear|hearing) (?:\w+ ){0,5}(?:gillen|gilt|slaan|klappen|"
+            r"\b(?:ik hoor|hoor ik|we horen|i hear|i can hear|hearing) (?:\w+ ){0,5}(?:gillen|gilt|slaan|"
+            r"klappen|"
             r"om hulp roepen|help roepen|screaming|hitting|crying for help|screams)\b",
             NOW,
         ),
     ),
     _Cue("past event", E, -1.5, (PAST,), r"\b(?:sinds|since|nog steeds|still|nog|er nog)\b"),
+    _Cue(
+        "habitual, not now",
+        E,
+        -MEDIUM,
+        (
+            r"\b(?:altijd|vaak|elke (?:dag|avond|nacht|week)|iedere (?:dag|avond|nacht)|regelmatig|always|"
+            r"often|"
+            r"every (?:day|night|evening|week)|wat (?:moet ik )?nu|what now)\b",
+        ),
+    ),
     # ---------------------------------------------------------------- suicide: own wish, plans, means
     _Cue(
         "wants to die",
@@ -748,8 +863,11 @@ _CUES: tuple[_Cue, ...] = (
         STRONG,
         (
             r"\bwil (?:(?:gewoon|echt|graag|liever|eigenlijk|het liefst|al|soms|nu|zo|ook|alleen maar|zelf|"
-            r"gewoon echt|heel erg|even|zo graag) ){0,3}(?:dood|doodgaan|dood gaan|sterven|dood zijn|er niet meer zijn)\b|"
-            r"\b(?:dood|sterven|doodgaan|dood gaan) (?:wil|willen|wou|wilde|wilden)\b",
+            r"gewoon echt|heel erg|even|zo graag) ){0,3}(?:dood|doodgaan|dood gaan|sterven|dood zijn|"
+            r"er niet meer zijn)\b|"
+            r"\b(?:dood|sterven|doodgaan|dood gaan) (?:wil|willen|wou|wilde|wilden)\b|"
+            r"\b(?:want|wants|wanted|wish|wishes|going|ready|deserve|deserves|rather|prefer) (?:to )?die\b|"
+            r"\b(?:want|wants|wish|wishes) to be dead\b",
         ),
         r"\bwil niet (?:\w+ )?(?:dood|sterven)\b|\b(?:hem|haar|jou|je|hen|ze) dood (?:wil|wilde|hebben)\b",
     ),
@@ -758,7 +876,8 @@ _CUES: tuple[_Cue, ...] = (
         S,
         STRONG,
         (
-            r"\b(?:wil|willen|wou|wilde) (?:\w+ ){0,2}niet meer (?:leven|verder|wakker worden|bestaan|zijn|hier zijn)\b|"
+            r"\b(?:wil|willen|wou|wilde) (?:\w+ ){0,2}niet meer (?:leven|verder|wakker worden|bestaan|zijn|"
+            r"hier zijn)\b|"
             r"\bniet meer (?:wil|willen|wilde) (?:leven|verder|bestaan|wakker worden|zijn)\b|"
             r"\bnooit meer wakker (?:worden|te worden)\b|"
             r"\b(?:do|does|did) not want to (?:live|be alive|exist|be here|wake up|go on)\b|"
@@ -770,8 +889,13 @@ _CUES: tuple[_Cue, ...] = (
         S,
         STRONG,
         (
-            r"\b(?:geen zin meer in (?:het|mijn) leven|het leven (?:heeft )?geen zin|leven heeft geen zin|"
-            r"niks meer om voor te leven|niets meer om voor te leven|no (?:reason|point) (?:to live|in living)|"
+            r"\b(?:geen zin (?:meer )?(?:om (?:verder )?te leven|in (?:het |mijn )?leven)|het leven zat|"
+            r"moe van het leven|tired of (?:living|life|being alive)|sick of (?:living|life)|done with life|"
+            r"point (?:in|of) (?:living|life|going on|being alive)|"
+            r"(?:mijn|zijn|haar|hun) (?:eigen )?leven (?:te )?(?:beeindigen|beindigen|nemen|afsluiten)|"
+            r"geen zin meer in (?:het|mijn) leven|het leven (?:heeft )?geen zin|leven heeft geen zin|"
+            r"niks meer om voor te leven|niets meer om voor te leven|no (?:reason|point) (?:to live|"
+            r"in living)|"
             r"nothing to live for|life is not worth living|not worth living|niemand (?:zal|zou) me missen|"
             r"iedereen is beter af zonder mij|beter af zonder mij|beter af zonder me|nobody would miss me|"
             r"no one would miss me|better off without me|better off dead|beter dood)\b",
@@ -783,18 +907,39 @@ _CUES: tuple[_Cue, ...] = (
         STRONG,
         (
             r"\b(?:eind|einde) (?:maken )?aan (?:mijn|zijn|haar|hun|je) (?:eigen )?leven\b|"
-            r"\b(?:ik|wil|ga|gaat|wilt|gaan) (?:\w+ ){0,2}er (?:\w+ )?(?:een )?(?:eind|einde) aan (?:maken|te maken)\b|"
+            r"\b(?:ik|wil|ga|gaat|wilt|gaan) (?:\w+ ){0,2}er (?:\w+ )?(?:een )?(?:eind|einde) aan (?:maken|"
+            r"te maken)\b|"
             r"\bend (?:my|his|her|their|your) (?:own )?life\b|\bending (?:my|his|her|their) (?:own )?life\b|"
-            r"\bend it all\b|\btake (?:my|his|her|their) (?:own )?life\b|\btook (?:his|her|their) (?:own )?life\b",
+            r"\bend(?:ing)? it all\b|\btake (?:my|his|her|their) (?:own )?life\b|\btook (?:his|her|"
+            r"their) (?:own )?life\b",
         ),
     ),
-    _Cue("ending it", S, MEDIUM, (r"\ber (?:een )?(?:eind|einde) aan (?:maken|te maken)\b",), r"\b(?:overlast|situatie|ruzie|pesten)\b"),
+    _Cue(
+        "ending it",
+        S,
+        1.5,
+        (r"\ber (?:\w+ )?(?:een )?(?:eind|einde) aan (?:\w+ )?(?:maken|te maken)\b",),
+        r"\b(?:overlast|situatie|ruzie|pesten|relatie|contract|abonnement)\b",
+    ),
+    _Cue(
+        "does not want any more",
+        S,
+        1.5,
+        (r"\bik wil (?:gewoon |echt |eigenlijk )?niet meer(?: $| (?:ik|en|het|alles|echt|hoor|zo)\b)",),
+    ),
+    _Cue(
+        "a single crisis word",
+        S,
+        MEDIUM,
+        (r"^ (?:help )?(?:zelfmoord|suicide|suicidaal|suicidal|zelfdoding)(?: help)? $",),
+    ),
     _Cue(
         "commit suicide",
         S,
         STRONG,
         (
-            r"\bzelfmoord (?:\w+ ){0,2}(?:plegen|doen|pleeg|pleegt|te plegen)\b|\b(?:pleeg|pleegt) (?:\w+ )?zelfmoord\b|"
+            r"\bzelfmoord (?:\w+ ){0,2}(?:plegen|doen|pleeg|pleegt|te plegen)\b|\b(?:pleeg|"
+            r"pleegt) (?:\w+ )?zelfmoord\b|"
             r"\bzelfmoordpoging\b|\bpoging tot zelfmoord\b|\bcommit(?:ting|ted)? suicide\b|"
             r"\b(?:suicide attempt|attempted suicide|tried to kill)\b",
         ),
@@ -804,9 +949,13 @@ _CUES: tuple[_Cue, ...] = (
         S,
         STRONG,
         (
-            r"\b(?:denk|denkt|dacht|denken|pieker|fantaseer) (?:\w+ ){0,3}(?:aan|over) (?:zelfmoord|zelfdoding|"
+            r"\b(?:denk|denkt|dacht|denken|pieker|fantaseer) (?:\w+ ){0,3}(?:aan|over) (?:zelfmoord|"
+            r"zelfdoding|"
             r"suicide|dood ?gaan|de dood|er een eind|er een einde|sterven)\b|"
-            r"\b(?:thinking|thought|think) (?:about|of) (?:suicide|killing (?:myself|himself|herself)|dying|ending)\b",
+            r"\b(?:thinking|thought|think) (?:about|of) (?:suicide|killing (?:myself|himself|herself)|dying|"
+            r"ending)\b|"
+            r"\b(?:overweeg|overweegt|overwegen|plan|plannen|van plan|considering|consider|planning) "
+            r"(?:\w+ ){0,2}(?:zelfmoord|zelfdoding|suicide|mezelf|myself)\b",
         ),
     ),
     _Cue(
@@ -815,10 +964,13 @@ _CUES: tuple[_Cue, ...] = (
         STRONG,
         (
             r"\b(?:ik|wij|i|we) (?:\w+ ){0,2}(?:heb|had|hebben|krijg|have|had|get|am having) (?:\w+ ){0,2}"
-            r"(?:zelfmoordgedachte\w*|suicidale gedachte\w*|doodsgedachte\w*|gedachten aan (?:zelfmoord|de dood|"
+            r"(?:zelfmoordgedachte\w*|suicidale gedachte\w*|doodsgedachte\w*|zelfmoordneigingen|"
+            r"gedachten aan (?:zelfmoord|"
+            r"de dood|"
             r"doodgaan|zelfdoding)|suicidal thoughts|thoughts (?:of|about) suicide)\b|"
             rf"\b{PERSON} (?:\w+ ){{0,2}}(?:heeft|had|krijgt|has|is having) (?:\w+ ){{0,2}}"
-            r"(?:zelfmoordgedachte\w*|suicidale gedachte\w*|doodsgedachte\w*|suicidal thoughts)\b|"
+            r"(?:zelfmoordgedachte\w*|suicidale gedachte\w*|doodsgedachte\w*|zelfmoordneigingen|"
+            r"suicidal thoughts)\b|"
             r"\b(?:ik ben|ik voel me|voel me|ik word|i am|i feel|feeling|i have been) (?:\w+ ){0,2}"
             r"(?:suicidaal|suicidal|levensmoe)\b|"
             rf"\b{PERSON} (?:\w+ ){{0,2}}(?:is|lijkt|voelt zich|seems|feels|has been) (?:\w+ ){{0,2}}"
@@ -830,7 +982,7 @@ _CUES: tuple[_Cue, ...] = (
         S,
         STRONG,
         (
-            rf"\b{PERSON} (?:\w+ ){{0,2}}(?:praat|praten|heeft het|begint|zegt|zei|schrijft|post|appt|dreigt|"
+            rf"\b{PERSON} (?:\w+ ){{0,4}}(?:praat|praten|heeft het|begint|zegt|zei|schrijft|post|appt|dreigt|"
             r"dreigde|talks|talking|talked|said|says|posted|texted|threatens|threatened|keeps talking) "
             r"(?:\w+ ){0,3}(?:zelfmoord|zelfdoding|suicide|dood (?:te )?gaan|doodgaan|dood te willen|"
             r"killing (?:himself|herself|themselves)|dying|wanting to die)\b",
@@ -842,11 +994,14 @@ _CUES: tuple[_Cue, ...] = (
         STRONG,
         (
             r"\b(?:mezelf|mijzelf|zichzelf|zich|mijn eigen) (?:\w+ ){0,3}(?:van kant|ophangen|op te hangen|"
-            r"om het leven|het leven (?:te )?(?:benemen|nemen)|iets aan ?(?:te )?doen|iets aandoen|iets aandoet|"
+            r"om het leven|het leven (?:te )?(?:benemen|nemen)|iets (?:\w+ )?aan ?(?:te )?doen|"
+            r"iets (?:\w+ )?aandoen|"
+            r"iets aandoet|"
             r"iets aandoe|doden|te doden|vermoorden|te vermoorden|dood maken|doodmaken|dood te maken|"
             r"verdrinken|vergiftigen)\b|\bvan kant (?:te )?maken\b|"
             r"\bkill(?:ing|ed)? (?:myself|himself|herself|themselves|themself)\b|"
-            r"\b(?:want|wants|going|urge|tempted|plan|planning) to (?:hurt|harm|cut) (?:myself|himself|herself)\b",
+            r"\b(?:want|wants|going|urge|tempted|plan|planning) to (?:hurt|harm|cut) (?:myself|himself|"
+            r"herself)\b",
         ),
     ),
     _Cue(
@@ -855,7 +1010,9 @@ _CUES: tuple[_Cue, ...] = (
         1.5,
         (
             r"\b(?:snij|snijd|kras) (?:mezelf|mijzelf|me)\b|\b(?:mezelf|mijzelf) (?:\w+ )?(?:snijden|snijd|"
-            r"gesneden|krassen|kras)\b|\bcut(?:ting)? myself\b|\bself ?harm\w*\b|\bharm(?:ing)? myself\b",
+            r"gesneden|krassen|kras)\b|\b(?:snijdt|snijden|krast|kerft) (?:zichzelf|zich)\b|"
+            r"\bzichzelf (?:\w+ )?(?:snijden|krassen|snijdt)\b|\bcuts (?:himself|herself|themselves)\b|"
+            r"\bcut(?:ting)? myself\b|\bself ?harm\w*\b|\bharm(?:ing)? myself\b",
         ),
         r"\b(?:per ongeluk|by accident|accidentally|keuken|kitchen|koken|cooking)\b",
     ),
@@ -864,11 +1021,13 @@ _CUES: tuple[_Cue, ...] = (
         S,
         STRONG,
         (
-            r"\b(?:voor|onder) (?:de|een) (?:trein|metro|auto|vrachtwagen|train|bus) (?:\w+ ){0,2}(?:springen|spring|"
+            r"\b(?:voor|onder) (?:de|een) (?:trein|metro|auto|vrachtwagen|train|"
+            r"bus) (?:\w+ ){0,2}(?:springen|spring|"
             r"gaan liggen|te springen|lopen|jump|jumping|liggen)\b|"
             r"\b(?:springen|spring|jump|jumping|te springen) (?:\w+ ){0,2}(?:van|vanaf|off|from|in front of) "
             r"(?:het|een|de|the|a) (?:dak|flat|brug|gebouw|balkon|roof|bridge|building|balcony|train)\b|"
-            r"\b(?:op|van) (?:het|een|de) (?:dak|flat|brug) (?:\w+ ){0,2}(?:springen|te springen|af springen)\b|"
+            r"\b(?:op|van) (?:het|een|de) (?:dak|flat|brug) (?:\w+ ){0,2}(?:springen|te springen|"
+            r"af springen)\b|"
             r"\b(?:sta|staat|zit) (?:\w+ ){0,2}(?:op|bij) (?:het spoor|de rails|het dak|de brug)\b",
         ),
     ),
@@ -878,11 +1037,13 @@ _CUES: tuple[_Cue, ...] = (
         MEDIUM,
         (
             r"\b(?:pillen|medicijnen|slaappillen|tabletten|paracetamol|oxazepam|pills|tablets|sleeping pills|"
-            r"meds) (?:\w+ ){0,2}(?:ingenomen|geslikt|genomen|ingeslikt|opgespaard|gespaard|taken|swallowed)\b|"
+            r"meds) (?:\w+ ){0,2}(?:ingenomen|geslikt|genomen|ingeslikt|opgespaard|gespaard|taken|"
+            r"swallowed)\b|"
             r"\b(?:ingenomen|geslikt|innemen|slikken|took|taken|swallowed|take) (?:\w+ ){0,3}"
             r"(?:pillen|slaappillen|tabletten|paracetamol|pills|tablets|sleeping pills)\b",
         ),
-        r"(?<!\bal )\b(?:mijn|my) (?:pillen|medicijnen|pills|meds|medication)\b|\b(?:vergeten|forgot|vergeet)\b",
+        r"(?<!\bal )\b(?:mijn|my) (?:pillen|medicijnen|pills|meds|medication)\b|\b(?:vergeten|forgot|"
+        r"vergeet)\b",
     ),
     _Cue(
         "many pills",
@@ -901,14 +1062,20 @@ _CUES: tuple[_Cue, ...] = (
         "farewell letter",
         S,
         STRONG,
-        (r"\b(?:afscheidsbrief\w*|afscheidsbericht\w*|suicide note|goodbye (?:letter|note)|afscheid genomen van iedereen)\b",),
+        (
+            r"\b(?:afscheidsbrief\w*|afscheidsbericht\w*|suicide note|goodbye (?:letter|note)|"
+            r"afscheid genomen van iedereen)\b",
+        ),
         r"\b(?:collega|pensioen|werk|baan|job|retire\w*)\b",
     ),
     _Cue(
         "cannot go on",
         S,
         1.5,
-        (r"\bik zie het (?:\w+ )?niet meer zitten\b|\bzie het leven niet meer zitten\b|\bi can ?not go on\b|\bkan niet meer verder\b",),
+        (
+            r"\bik zie het (?:\w+ )?niet meer zitten\b|\bzie het leven niet meer zitten\b|"
+            r"\bi can ?not go on\b|\bkan niet meer verder\b",
+        ),
     ),
     _Cue(
         "exhausted",
@@ -920,7 +1087,12 @@ _CUES: tuple[_Cue, ...] = (
             r"alles is zinloos|everything is pointless)\b",
         ),
     ),
-    _Cue("suicide topic + specific person", S, MEDIUM, (SUICIDE_TOPIC, rf"\b(?:mijn|my|onze|our) (?:\w+ )?{REL}\b")),
+    _Cue(
+        "suicide topic + specific person",
+        S,
+        MEDIUM,
+        (SUICIDE_TOPIC, rf"\b(?:mijn|my|onze|our) (?:\w+ )?{REL}\b"),
+    ),
     _Cue("suicide topic + first person", S, WEAK, (SUICIDE_TOPIC, r"\b(?:ik|me|mij|mezelf|i|myself)\b")),
     _Cue("idiom", S, -3.0, (IDIOM,)),
     # ---------------------------------------------------------------- abuse
@@ -929,11 +1101,23 @@ _CUES: tuple[_Cue, ...] = (
     _Cue("animal victim (emergency)", E, -1.5, (ANIMAL_VICTIM,)),
     _Cue("abuse topic in a concrete situation", A, 1.5, (ABUSE_TOPIC, ABUSE_CONCRETE)),
     _Cue(
+        "suspected abuse",
+        A,
+        1.5,
+        (
+            r"\b(?:ik vermoed|vermoed|ik denk|ik heb het idee|ik heb het vermoeden|ik ben bang dat|ik zie|"
+            r"ik merk|i suspect|i think|i am afraid that|i fear|i believe)\b",
+            rf"\b(?:{ABUSE_PARTICIPLE}|{ABUSE_PARTICIPLE_EN})\b",
+        ),
+        rf"{NOT_A_PERSON}|{ANIMAL_VICTIM}|{BY_ACCIDENT}",
+    ),
+    _Cue(
         "afraid of a family member",
         A,
         MEDIUM,
         (
-            rf"\b(?:bang voor|doodsbang voor|afraid of|scared of|terrified of) (?:mijn|onze|my|our) (?:\w+ )?{REL}\b|"
+            rf"\b(?:bang voor|doodsbang voor|afraid of|scared of|terrified of) (?:mijn|onze|my|"
+            rf"our) (?:\w+ )?{REL}\b|"
             r"\b(?:durf|durft|durven|durfde) (?:\w+ ){0,2}niet (?:meer )?(?:naar )?(?:huis|thuis)\b|"
             r"\b(?:afraid|scared) to go home\b",
         ),
@@ -953,14 +1137,23 @@ _CUES: tuple[_Cue, ...] = (
         A,
         MEDIUM,
         (
-            r"\b(?:ik hoor|hoor ik|we horen|i hear|i can hear|hearing) (?:\w+ ){0,5}(?:gillen|gilt|slaan|klappen|"
+            r"\b(?:ik hoor|hoor ik|we horen|i hear|i can hear|hearing) (?:\w+ ){0,5}(?:gillen|gilt|slaan|"
+            r"klappen|"
             r"om hulp roepen|help roepen|screaming|hitting|crying for help|screams|schreeuwen|huilen|crying|"
             r"yelling|shouting)\b",
             r"\b(?:buren|buurman|buurvrouw|naast|kind|kinderen|baby|neighbo\w*|next door|child|kids)\b",
         ),
         r"\b(?:muziek|music|feest|party|overlast|lawaai|herrie|geluidsoverlast)\b",
     ),
-    _Cue("rape", A, STRONG, (r"\b(?:verkracht|aangerand|raped|sexually assaulted|sexueel misbruikt)\b", r"\b(?:ik|mij|me|i|my|mijn|ze|zij|she|hij|he)\b")),
+    _Cue(
+        "rape",
+        A,
+        STRONG,
+        (
+            r"\b(?:verkracht|aangerand|raped|sexually assaulted|sexueel misbruikt)\b",
+            r"\b(?:ik|mij|me|i|my|mijn|ze|zij|she|hij|he)\b",
+        ),
+    ),
     # ---------------------------------------------------------------- framing shared by all classes
     _Cue("hypothetical or generic person", None, -1.5, (HYPOTHETICAL,)),
     _Cue("informational question", None, -MEDIUM, (INFORMATIONAL,)),
@@ -1015,8 +1208,8 @@ class Triage:
                 continue
             cue = compiled.cue
             fired.append(cue.name)
-            for urgency in (cue.target,) if cue.target is not None else _PRIORITY:
-                scores[urgency] += cue.weight
+            for target in (cue.target,) if cue.target is not None else _PRIORITY:
+                scores[target] += cue.weight
         urgency = next((u for u in _PRIORITY if scores[u] >= self._threshold), None)
         return Assessment(urgency, scores, tuple(fired))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from knowledge.schema import Helpline, Theme, Topic
+from knowledge.schema import Helpline, Language, Theme, Topic
 
 DATA_DIR = Path(__file__).parent / "data"
 THEMES: tuple[Theme, ...] = ("digital", "youth", "undermining", "general")
@@ -25,6 +25,12 @@ class ContentError(Exception):
 class _HelplineFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     helplines: list[Helpline] = Field(min_length=1)
+
+
+class _OutOfScopeFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    nl: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
 
 
 def _read_yaml(path: Path) -> object:
@@ -47,6 +53,8 @@ class KnowledgeBase:
     topics: dict[str, Topic]
     helplines: dict[str, Helpline]
     data_dir: Path = field(default=DATA_DIR)
+    # Off-topic questions (waste, permits, ...) per language: the search's "not for this bot" class.
+    out_of_scope: dict[Language, list[str]] = field(default_factory=dict)
 
     def by_theme(self, theme: str) -> list[Topic]:
         return [t for t in self.topics.values() if t.theme == theme]
@@ -69,4 +77,14 @@ def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         helplines = _HelplineFile.model_validate(_read_yaml(helpline_path)).helplines
     except ValidationError as exc:
         raise _explain(helpline_path, exc) from None
-    return KnowledgeBase(topics=topics, helplines={h.id: h for h in helplines}, data_dir=data_dir)
+    oos_path = data_dir / "out-of-scope.yaml"
+    try:
+        oos = _OutOfScopeFile.model_validate(_read_yaml(oos_path))
+    except ValidationError as exc:
+        raise _explain(oos_path, exc) from None
+    return KnowledgeBase(
+        topics=topics,
+        helplines={h.id: h for h in helplines},
+        data_dir=data_dir,
+        out_of_scope={"nl": oos.nl, "en": oos.en},
+    )

@@ -74,6 +74,12 @@ class Normalizer:
         self._phrase_re = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
         self._canonical = frozenset(vocabulary.synonyms.values())
         self._all_stop = vocabulary.stopwords["nl"] | vocabulary.stopwords["en"]
+        # Single-word synonyms also match by stem, so "teenagers" and "gehackte" find their canonical word.
+        self._stem_synonyms: dict[str, str] = {}
+        for variant, canonical in vocabulary.synonyms.items():
+            if " " not in variant and len(variant) >= 4:
+                for lang in ("nl", "en"):
+                    self._stem_synonyms.setdefault(self._stem(variant, lang), canonical)
 
     @property
     def canonical_tokens(self) -> frozenset[str]:
@@ -98,10 +104,11 @@ class Normalizer:
             if tok.startswith("\x00"):
                 out.append(tok[1:])
             elif tok not in self._all_stop or tok.isdigit():
-                out.append(self._stem(tok, lang))
+                stem = self._stem(tok, lang)
+                out.append(self._stem_synonyms.get(stem, stem))
         return out
 
-    def _stem(self, token: str, lang: Language) -> str:
+    def _stem(self, token: str, lang: str) -> str:
         return _stem_cached(self._stemmers[lang], token)
 
 

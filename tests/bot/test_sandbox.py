@@ -32,7 +32,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox import Action, html_to_text, parse_line, run_script, stable_user_id
+from bot.sandbox import Action, html_to_text, parse_line, run_interactive, run_script, stable_user_id
 
 STAFF_CHAT = -1001000000042
 
@@ -158,7 +158,7 @@ async def play(script: str, **kwargs: object) -> tuple[int, str, Database, list[
         ("#location 52.347 5.983", Action("location", latitude=52.347, longitude=5.983)),
         ("#photo", Action("photo")),
         ("#user Piet en", Action("user", text="Piet", language="en")),
-        ("#user Jan de Vries", Action("user", text="Jan de Vries", language="nl")),
+        ("#user Jan de Vries", Action("user", text="Jan de Vries")),
         ("#restart", Action("restart")),
         ("/location 52.1,5.9", Action("text", text="/location 52.1,5.9")),  # only interactive maps it
     ],
@@ -237,10 +237,11 @@ async def test_reply_keyboard_press_location_photo_and_staff_chat() -> None:
 
 
 async def test_user_switch_uses_language_and_labels_other_chats() -> None:
-    code, out, _, _ = await play("#user Piet en\n/start\n#user Anna\nhoi\n")
+    code, out, _, _ = await play("#user Piet en\n/start\n#user Anna\n#user piet\n#user Anna\nhoi\n")
     assert code == 0, out
     lines = out.splitlines()
-    assert "~ now speaking as Piet (en)" in lines
+    assert lines.count("~ now speaking as Piet (en)") == 2  # a known resident keeps their language
+    assert "~ now speaking as Anna (nl)" in lines
     assert "bot → Hello Piet & welkom!" in lines
     assert lines[-2:] == ["Anna: hoi", "bot → Notitie 1 opgeslagen"]
 
@@ -280,3 +281,22 @@ async def test_failed_start_gives_exit_1() -> None:
     code = await run_script(["/start"], settings=None, out=out, bot_factory=broken)
     assert code == 1
     assert "! bot failed to start: ConnectionError: database unavailable" in out.getvalue()
+
+
+def test_interactive_mode_reads_prompts_and_does_not_echo_own_input() -> None:
+    inputs = iter(["/start", "/location 52.1,5.9", "#help", "#quit", "never read"])
+    prompts: list[str] = []
+
+    def read_line(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(inputs)
+
+    out = io.StringIO()
+    code = run_interactive(settings=None, bot_factory=make_factory({}, []), out=out, read_line=read_line)
+    lines = out.getvalue().splitlines()
+    assert code == 0, lines
+    assert prompts == ["Anna> "] * 4
+    assert "bot → Hallo Anna & welkom!" in lines
+    assert "bot → Locatie 52.100, 5.900" in lines
+    assert not any(line.startswith("Anna:") for line in lines)
+    assert any(line.startswith("text or /command") for line in lines)

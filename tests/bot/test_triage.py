@@ -78,6 +78,7 @@ URGENT: list[tuple[str, tuple[Urgency, ...]]] = [
     ("ik ben suïcidaal", (S,)),
     ("wil dood", (S,)),
     ("mijn broer praat steeds over zelfmoord, ik ben bang", (S,)),
+    ("mijn zoon wordt vaak gepest en ik ben bang dat hij zich iets gaat aandoen", (S,)),
     # ---- suicide, English
     ("i want to die", (S,)),
     ("I'm going to kill myself tonight", (S,)),
@@ -207,6 +208,8 @@ ORDINARY: list[str] = [
     "mijn zoon heeft een spreekbeurt over zelfmoord",
     "wat te doen als iemand vermist is",
     "hoe voorkom ik dat mijn ouders slachtoffer worden van babbeltrucs",
+    "hoe kan ik snel geld verdienen als jongere, iemand vroeg om mijn bankpas",
+    "wat doet Fier precies",
 ]
 
 
@@ -264,19 +267,27 @@ def test_normalise(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
 
 
-@pytest.mark.parametrize("word", ["gestolen", "verkocht", "beslagen", "geslaagd", "bedrijf", "inbreken", "mess"])
+@pytest.mark.parametrize(
+    "word", ["gestolen", "verkocht", "beslagen", "geslaagd", "bedrijf", "inbreken", "mess"]
+)
 def test_normalise_leaves_ordinary_look_alikes_alone(word: str) -> None:
     assert normalise(word) == f" {word} "
 
 
-def test_ordinary_words_are_never_repaired_into_crisis_words() -> None:
-    # Every token of the ordinary questions must survive normalisation unchanged (apart from expansions).
-    changed = set()
-    for text in ORDINARY:
-        for token in normalise(text).split():
-            if token not in " ".join(ORDINARY).casefold() and token not in {"veiligthuis", "help", "not", "i"}:
-                changed.add(token)
-    assert not changed & {"gestoken", "verkracht", "vermist", "zelfmoord", "mishandeld", "bedreigd"}
+CRISIS_WORDS = {
+    "gestoken", "verkracht", "vermist", "verdwenen", "zelfmoord", "mishandeld", "mishandelt", "bedreigd",
+    "bedreigt", "suicide", "inbreker", "vermoorden", "fire", "missing", "huiselijk", "ingebroken",
+}  # fmt: skip
+
+
+def test_typo_repair_never_invents_crisis_words_in_ordinary_questions() -> None:
+    invented = {
+        (text, token)
+        for text in ORDINARY
+        for token in normalise(text).split()
+        if token in CRISIS_WORDS and token not in text.casefold()
+    }
+    assert not invented
 
 
 def test_assessment_explains_the_decision(triage: Triage) -> None:
