@@ -40,7 +40,7 @@ from handlers.persistence import DraftPersistence
 
 log = logging.getLogger(__name__)
 
-SANDBOX_TOKEN = "123456:SANDBOX-NOT-A-REAL-TOKEN"
+SANDBOX_TOKEN = "123456:SANDBOX-NOT-A-REAL-TOKEN"  # noqa: S105 - placeholder for the local emulator
 
 # Command menu, per language; the Dutch list is also the default for every other language.
 COMMANDS = [
@@ -160,5 +160,3 @@ def run_polling(settings: Settings) -> None:
     """Production mode: long polling until SIGINT/SIGTERM, then a graceful shutdown."""
     app = build_application(settings)
     app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-
-

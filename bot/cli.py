@@ -140,7 +140,10 @@ def cmd_municipality_link(args: argparse.Namespace) -> int:
     from knowledge.municipalities import MUNICIPALITY_IDS
 
     if args.municipality not in MUNICIPALITY_IDS:
-        print(f"veiligbot: unknown municipality {args.municipality!r}; one of {', '.join(MUNICIPALITY_IDS)}", file=sys.stderr)
+        print(
+            f"veiligbot: unknown municipality {args.municipality!r}; one of {', '.join(MUNICIPALITY_IDS)}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
 
     async def go() -> None:

@@ -70,7 +70,11 @@ def render_card(report: Report, t: Translator) -> str:
     lines.append(f"<b>{escape(t.gettext('Place'))}:</b> {escape(place or t.gettext('online / no particular place'))}")
     lines += ["", f"<b>{escape(t.gettext('Description'))}:</b>", escape(report.description), ""]
     if report.photos:
-        lines.append(escape(t.ngettext("{n} photo follows.", "{n} photos follow.", len(report.photos)).format(n=len(report.photos))))
+        lines.append(
+            escape(
+                t.ngettext("{n} photo follows.", "{n} photos follow.", len(report.photos)).format(n=len(report.photos))
+            )
+        )
     if report.updates == "chat":
         lines.append(escape(t.gettext("The resident would like updates via the bot.")))
     else:

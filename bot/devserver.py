@@ -171,11 +171,7 @@ def parse_html(text: str, *, strict_ampersand: bool = True) -> tuple[str, list[d
             match = _ENTITY_RE.match(text, i)
             if match:
                 named, dec, hexa = match.groups()
-                code = (
-                    _NAMED_ENTITIES[named]
-                    if named
-                    else chr(min(int(dec or hexa, 10 if dec else 16), 0x10FFFF))
-                )
+                code = _NAMED_ENTITIES[named] if named else chr(min(int(dec or hexa, 10 if dec else 16), 0x10FFFF))
                 emit(code)
                 i = match.end()
                 continue
@@ -199,8 +195,7 @@ def parse_html(text: str, *, strict_ampersand: bool = True) -> tuple[str, list[d
             tag, attrs, start = stack[-1]
             if name and name != tag:
                 raise EntityParseError(
-                    f"Unmatched end tag at byte offset {byte_offset(begin)}, "
-                    f'expected "</{tag}>", found "</{name}>"'
+                    f'Unmatched end tag at byte offset {byte_offset(begin)}, expected "</{tag}>", found "</{name}>"'
                 )
             stack.pop()
             entity = _make_entity(tag, attrs, start, out_len - start)
@@ -256,9 +251,7 @@ def parse_html(text: str, *, strict_ampersand: bool = True) -> tuple[str, list[d
                 value, i = text[i:k], k
             attrs[attr_name] = html.unescape(value)
         if tag == "span" and attrs.get("class") != "tg-spoiler":
-            raise EntityParseError(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {byte_offset(begin)}'
-            )
+            raise EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {byte_offset(begin)}')
         stack.append((tag, attrs, out_len))
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
@@ -298,9 +291,7 @@ def _trim(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str
     return stripped, kept
 
 
-def _plain_text(
-    text: str, parse_mode: str | None, *, strict_ampersand: bool
-) -> tuple[str, list[dict[str, Any]]]:
+def _plain_text(text: str, parse_mode: str | None, *, strict_ampersand: bool) -> tuple[str, list[dict[str, Any]]]:
     mode = (parse_mode or "").lower()
     if mode == "html":
         try:
@@ -682,9 +673,7 @@ class BotApiEmulator:
             extra["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(match.group())}]
         return self._inject_message(user, chat, extra, reply_to=reply_to)
 
-    def send_location(
-        self, user: SimUser, latitude: float, longitude: float, chat: SimChat | None = None
-    ) -> int:
+    def send_location(self, user: SimUser, latitude: float, longitude: float, chat: SimChat | None = None) -> int:
         return self._inject_message(user, chat, {"location": {"latitude": latitude, "longitude": longitude}})
 
     def send_photo(
@@ -774,9 +763,7 @@ class BotApiEmulator:
     def find_user(self, first_name: str) -> SimUser | None:
         """The first resident with this first name (case-insensitive), if any."""
         with self._lock:
-            return next(
-                (u for u in self._users.values() if u.first_name.casefold() == first_name.casefold()), None
-            )
+            return next((u for u in self._users.values() if u.first_name.casefold() == first_name.casefold()), None)
 
     def active_reply_keyboard(self, chat_id: int) -> dict[str, Any] | None:
         """The reply keyboard a resident currently sees in ``chat_id`` (Telegram keeps it until removed)."""
@@ -831,9 +818,7 @@ class BotApiEmulator:
             if state is None:
                 return []
             return [
-                copy.deepcopy(m)
-                for m in state.messages.values()
-                if m.from_bot and (include_deleted or not m.deleted)
+                copy.deepcopy(m) for m in state.messages.values() if m.from_bot and (include_deleted or not m.deleted)
             ]
 
     def last_message(self, chat_id: int) -> Message | None:
@@ -930,9 +915,7 @@ class BotApiEmulator:
 
     # ---- request handling (server threads) ------------------------------------------------------------
 
-    def _begin_call(
-        self, method: str, params: dict[str, Any], files: dict[str, _Upload]
-    ) -> tuple[int, _Fault | None]:
+    def _begin_call(self, method: str, params: dict[str, Any], files: dict[str, _Upload]) -> tuple[int, _Fault | None]:
         with self._lock:
             seq = len(self._calls)
             self._calls.append(Call(seq, method, params, tuple(files)))
@@ -1044,9 +1027,7 @@ class BotApiEmulator:
             )
         return sizes
 
-    def _resolve_photo(
-        self, value: object, uploads: dict[str, _Upload], field_name: str
-    ) -> list[dict[str, Any]]:
+    def _resolve_photo(self, value: object, uploads: dict[str, _Upload], field_name: str) -> list[dict[str, Any]]:
         if field_name in uploads and not value:
             return self._store_photo(uploads[field_name].content)
         if not isinstance(value, str) or not value:
@@ -1071,9 +1052,7 @@ class BotApiEmulator:
             for row in markup["inline_keyboard"]:
                 for button in row:
                     if not isinstance(button, dict) or not button.get("text"):
-                        raise ApiError(
-                            400, "Bad Request: can't parse inline keyboard button: Text must be non-empty"
-                        )
+                        raise ApiError(400, "Bad Request: can't parse inline keyboard button: Text must be non-empty")
                     actions = _INLINE_ACTIONS.intersection(button)
                     if "callback_data" in button:
                         size = len(str(button["callback_data"]).encode())
@@ -1160,9 +1139,7 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: message is too long")
         return plain, entities
 
-    def _check_caption(
-        self, caption: object, parse_mode: str | None
-    ) -> tuple[str | None, list[dict[str, Any]]]:
+    def _check_caption(self, caption: object, parse_mode: str | None) -> tuple[str | None, list[dict[str, Any]]]:
         if not isinstance(caption, str) or not caption:
             return None, []
         plain, entities = _plain_text(caption, parse_mode, strict_ampersand=self.strict_ampersand)
@@ -1394,9 +1371,7 @@ def _message_for_edit(emu: BotApiEmulator, p: _Params) -> tuple[_ChatState, Mess
 
 def _apply_edit(emu: BotApiEmulator, msg: Message, **changes: Any) -> Any:
     current = (msg.text, msg.caption, msg.plain_text, msg.entities, msg.reply_markup)
-    new = tuple(
-        changes.get(k, getattr(msg, k)) for k in ("text", "caption", "plain_text", "entities", "reply_markup")
-    )
+    new = tuple(changes.get(k, getattr(msg, k)) for k in ("text", "caption", "plain_text", "entities", "reply_markup"))
     if new[2:] == current[2:]:  # Telegram compares the visible content and the keyboard
         raise ApiError(
             400,
@@ -1484,9 +1459,7 @@ def _answer_callback_query(emu: BotApiEmulator, p: _Params) -> Any:
     with emu._lock:
         query = emu._callback_queries.get(p.get_str("callback_query_id") or "")
         if query is None or query.answered:
-            raise ApiError(
-                400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
-            )
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         text = p.get_str("text")
         if text is not None and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
@@ -1516,9 +1489,7 @@ def _set_my_commands(emu: BotApiEmulator, p: _Params) -> Any:
         if not 1 <= len(str(command.get("description", ""))) <= 256:
             raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
     with emu._lock:
-        emu._commands[(_scope_key(p.get("scope")), p.get_str("language_code") or "")] = copy.deepcopy(
-            commands
-        )
+        emu._commands[(_scope_key(p.get("scope")), p.get_str("language_code") or "")] = copy.deepcopy(commands)
     return True
 
 
@@ -1586,9 +1557,7 @@ def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[st
             {},
         )
     if ctype == "multipart/form-data":
-        parsed = BytesParser(policy=HTTP).parsebytes(
-            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
-        )
+        parsed = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
         for part in parsed.iter_parts():
             name = part.get_param("name", header="content-disposition")
             if not isinstance(name, str):

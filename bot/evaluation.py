@@ -114,7 +114,7 @@ def format_report(report: Report, *, verbose: bool = False) -> str:
     m = report.metrics
     lines = []
     if verbose:
-        lines += report.misses + [""]
+        lines += [*report.misses, ""]
     lines += [
         f"questions: {report.questions} ({report.in_scope} in scope, {report.out_of_scope} out of scope); "
         f"urgent messages: {report.urgent}",

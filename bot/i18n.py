@@ -25,7 +25,7 @@ LOCALE_DIR: Final = Path(__file__).parent / "locales"
 DOMAIN: Final = "messages"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention babel extracts
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
 
@@ -62,7 +62,7 @@ class Translator:
         return self.translations.ngettext(singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
-        return self.translations.pgettext(context, message)
+        return str(self.translations.pgettext(context, message))
 
     def datetime(self, when: dt.datetime) -> str:
         """Format an aware UTC datetime in local time, e.g. "26 nov 2026 14:05"."""

@@ -20,10 +20,11 @@ def missing_translations(locale_dir: Path, lang: str) -> list[str]:
     for message in catalog:
         if not message.id:
             continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if message.fuzzy or not all(s.strip() for s in strings):
-            msgid = message.id[0] if isinstance(message.id, tuple) else message.id
-            problems.append(msgid)
+        raw = message.string
+        strings = list(raw) if isinstance(raw, (tuple, list)) else [raw or ""]
+        if message.fuzzy or not all(str(s).strip() for s in strings):
+            msgid = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+            problems.append(str(msgid))
     return problems
 
 

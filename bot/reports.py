@@ -246,9 +246,7 @@ async def file_report(db: Database, draft: Draft, *, chat_id: int, language: str
                 )
                 session.add(report)
                 await session.flush()
-                session.add(
-                    ReportEvent(report_id=report.id, actor="resident", action="created", to_status=Status.NEW)
-                )
+                session.add(ReportEvent(report_id=report.id, actor="resident", action="created", to_status=Status.NEW))
                 session.add(Delivery(report_id=report.id, target=f"staff:{draft.municipality}", state="pending"))
                 return FiledReport(report.id, reference, draft.municipality)
         except IntegrityError:

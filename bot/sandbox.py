@@ -276,9 +276,7 @@ class _Session:
 
     async def start_bot(self) -> bool:
         try:
-            self.handle = await self.stack.enter_async_context(
-                self.factory(self.emu.base_url, self.emu.base_file_url)
-            )
+            self.handle = await self.stack.enter_async_context(self.factory(self.emu.base_url, self.emu.base_file_url))
         except Exception as exc:  # any startup failure is reported, not raised
             self.say(f"! bot failed to start: {type(exc).__name__}: {exc}")
             self.bot_failed = True

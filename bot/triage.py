@@ -437,9 +437,7 @@ MISSING_STATE = _alt(
 )  # fmt: skip
 # Words allowed between "mijn zoon is" and "vermist": never a possessive ("is zijn telefoon kwijt").
 _FILLER = r"(?:(?!(?:zijn|haar|hun|mijn|het|de|een|his|her|their|my|the|a|an|s) )\w+ )"
-_FILLER_NO_VERB = (
-    r"(?:(?!(?:zijn|haar|hun|mijn|het|de|een|his|her|their|my|the|a|an|s|is|wordt|has|have) )\w+ )"
-)
+_FILLER_NO_VERB = r"(?:(?!(?:zijn|haar|hun|mijn|het|de|een|his|her|their|my|the|a|an|s|is|wordt|has|have) )\w+ )"
 # Things that go missing without anyone being in danger ("de fiets van mijn zoon is weg").
 BELONGING = _alt(
     "fiets", "telefoon", "mobiel", "auto", "tas", "portemonnee", "sleutel", "sleutels", "pakket", "pakketje",
@@ -615,9 +613,7 @@ _CUES: tuple[_Cue, ...] = (
         ),
         r"\b(?:mezelf|mijzelf|zichzelf|myself|himself|herself)\b",
     ),
-    _Cue(
-        "threat with violence", E, MEDIUM, (r"\b(?:dreigt|dreigen|dreigde) met (?:geweld|een \w+|wapens?)\b",)
-    ),
+    _Cue("threat with violence", E, MEDIUM, (r"\b(?:dreigt|dreigen|dreigde) met (?:geweld|een \w+|wapens?)\b",)),
     _Cue("threat only online", E, -1.5, (ONLINE,), PHYSICAL),
     _Cue(
         "followed now",
@@ -818,9 +814,7 @@ _CUES: tuple[_Cue, ...] = (
         ),
     ),
     _Cue("cry for help", E, WEAK, (r"^ (?:help|please help|hulp|sos)\b|\bhelp (?:me|mij|ons|us)\b|\bsos\b",)),
-    _Cue(
-        "in danger", E, STRONG, (r"\b(?:ik ben|we zijn|i am|we are) (?:\w+ ){0,2}(?:in gevaar|in danger)\b",)
-    ),
+    _Cue("in danger", E, STRONG, (r"\b(?:ik ben|we zijn|i am|we are) (?:\w+ ){0,2}(?:in gevaar|in danger)\b",)),
     _Cue(
         "scared for my life",
         E,

@@ -14,15 +14,16 @@ from handlers.start import THEME_LABELS, theme_menu
 from knowledge.render import render_topic
 
 
-def topic_keyboard(
-    t: Translator, context: Context, topic_id: str, *, feedback: bool = True
-) -> InlineKeyboardMarkup:
+def topic_keyboard(t: Translator, context: Context, topic_id: str, *, feedback: bool = True) -> InlineKeyboardMarkup:
     kb = services(context).kb
     topic = kb.topics[topic_id]
     rows: list[list[tuple[str, str]]] = []
     if feedback:
         rows.append(
-            [(t.gettext("👍 Yes"), pack("fb", topic_id, "1")), (t.gettext("👎 No"), pack("fb", topic_id, "0"))]
+            [
+                (t.gettext("👍 Yes"), pack("fb", topic_id, "1")),
+                (t.gettext("👎 No"), pack("fb", topic_id, "0")),
+            ]
         )
     if topic.report:
         rows.append([(t.gettext("📝 Report a concern"), pack("rep", topic.report))])
@@ -76,10 +77,7 @@ async def free_text(update: Update, context: Context) -> None:
         await send_topic(update, context, decision.topic)
     elif decision.action == "clarify":
         await record_missed(svc.db, message.text, t.lang, "clarify")
-        rows = [
-            [(svc.kb.topics[c.topic].lang(t.lang).title, pack("topic", c.topic))]
-            for c in decision.candidates[:3]
-        ]
+        rows = [[(svc.kb.topics[c.topic].lang(t.lang).title, pack("topic", c.topic))] for c in decision.candidates[:3]]
         rows.append([(t.gettext("None of these"), "none")])
         await reply(update, t.gettext("I'm not sure I understand. Did you mean one of these?"), inline(rows))
     else:
@@ -134,7 +132,7 @@ async def feedback_pressed(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    _, topic_id, value = (unpack(query.data) + ["", ""])[:3]
+    _, topic_id, value = ([*unpack(query.data), "", ""])[:3]
     t = services(context).catalogs.get(await language(update, context))
     if topic_id not in services(context).kb.topics:
         await query.answer()

@@ -22,8 +22,7 @@ async def error_handler(update: object, context: Context) -> None:
         await context.bot.send_message(
             update.effective_chat.id,
             t.gettext(
-                "Sorry, something went wrong on our side. Please try again in a moment.\n"
-                "<b>In danger? Call 112.</b>"
+                "Sorry, something went wrong on our side. Please try again in a moment.\n<b>In danger? Call 112.</b>"
             ),
         )
     except Exception:  # the error path must never raise again

@@ -34,7 +34,8 @@ class DraftPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any,
         if name != REPORT_CONVERSATION:
             return {}
         await self._db.open()
-        return dict(await self._drafts.steps())
+        steps = await self._drafts.steps()
+        return {key: step for key, step in steps.items()}
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
         if name != REPORT_CONVERSATION or new_state is None or not isinstance(new_state, str):

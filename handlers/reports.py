@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import re
 import warnings
+from collections.abc import Sequence
 from html import escape
 
 from telegram import (
@@ -20,7 +21,6 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.warnings import PTBUserWarning
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -31,10 +31,11 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.crisis import crisis_text
 from bot.delivery import Outbox, RetryLater
-from bot.i18n import Translator
+from bot.i18n import SUPPORTED_LANGUAGES, Translator, as_lang
 from bot.reports import (
     CATEGORIES,
     MAX_PHOTOS,
@@ -59,8 +60,21 @@ from handlers.persistence import REPORT_CONVERSATION
 log = logging.getLogger(__name__)
 
 # Conversation states; the same strings are stored in report_drafts.step.
-CATEGORY, DESCRIPTION, PLACE, PLACE_CONFIRM, MUNICIPALITY = "category", "description", "place", "place_confirm", "municipality"
-PHOTOS, UPDATES, CONTACT, CONSENT, SUMMARY, EDIT = "photos", "updates", "contact", "consent", "summary", "edit"
+CATEGORY, DESCRIPTION, PLACE, PLACE_CONFIRM, MUNICIPALITY = (
+    "category",
+    "description",
+    "place",
+    "place_confirm",
+    "municipality",
+)
+PHOTOS, UPDATES, CONTACT, CONSENT, SUMMARY, EDIT = (
+    "photos",
+    "updates",
+    "contact",
+    "consent",
+    "summary",
+    "edit",
+)
 END = ConversationHandler.END
 
 # Messages that plainly ask to report (nl/en), so residents need not know /melding.
@@ -224,7 +238,7 @@ async def _ask_place(update: Update, context: Context, draft: Draft, t: Translat
 
 def _online_labels(context: Context) -> set[str]:
     svc = services(context)
-    return {svc.catalogs.get(lang).gettext("🌐 Online / no particular place") for lang in ("nl", "en")}
+    return {svc.catalogs.get(lang).gettext("🌐 Online / no particular place") for lang in SUPPORTED_LANGUAGES}
 
 
 async def place_text_given(update: Update, context: Context) -> object:
@@ -276,13 +290,17 @@ async def _routed(update: Update, context: Context, draft: Draft, t: Translator,
             reply_markup=ReplyKeyboardRemove(),
         )
         keyboard = inline(
-            [[(t.gettext("✅ Yes, that's right"), pack("r", "place", "yes"))],
-             [(t.gettext("Choose another municipality"), pack("r", "place", "other"))]]
+            [
+                [(t.gettext("✅ Yes, that's right"), pack("r", "place", "yes"))],
+                [(t.gettext("Choose another municipality"), pack("r", "place", "other"))],
+            ]
         )
         await reply(update, t.gettext("Is that right?"), keyboard)
         return await _save(update, context, PLACE_CONFIRM, draft)
     if result.status == "ambiguous":
-        await message.reply_text(t.gettext("That name exists in more than one place."), reply_markup=ReplyKeyboardRemove())
+        await message.reply_text(
+            t.gettext("That name exists in more than one place."), reply_markup=ReplyKeyboardRemove()
+        )
         return await _ask_municipality(
             update, context, draft, t, t.gettext("Which municipality do you mean?"), only=result.candidates
         )
@@ -346,7 +364,10 @@ async def municipality_chosen(update: Update, context: Context) -> object:
     if choice not in services(context).municipalities.ids:
         return None
     draft.municipality = choice
-    await reply(update, t.gettext("Municipality: <b>{name}</b>.").format(name=escape(_municipality_name(context, choice))))
+    await reply(
+        update,
+        t.gettext("Municipality: <b>{name}</b>.").format(name=escape(_municipality_name(context, choice))),
+    )
     return await _after_place(update, context, draft, t)
 
 
@@ -409,8 +430,10 @@ async def _ask_updates(update: Update, context: Context, draft: Draft, t: Transl
             "in /mijnmeldingen."
         ),
         inline(
-            [[(t.gettext("💬 Via this chat"), pack("r", "upd", "chat"))],
-             [(t.gettext("No updates"), pack("r", "upd", "none"))]]
+            [
+                [(t.gettext("💬 Via this chat"), pack("r", "upd", "chat"))],
+                [(t.gettext("No updates"), pack("r", "upd", "none"))],
+            ]
         ),
     )
     return await _save(update, context, UPDATES, draft)
@@ -429,8 +452,7 @@ async def updates_chosen(update: Update, context: Context) -> object:
     await reply(
         update,
         t.gettext(
-            "Optional: may staff contact you by phone or e-mail? Type a phone number or e-mail address, "
-            "or press Skip."
+            "Optional: may staff contact you by phone or e-mail? Type a phone number or e-mail address, or press Skip."
         ),
         inline([[(t.gettext("Skip"), pack("r", "contact", "skip"))]]),
     )
@@ -490,7 +512,12 @@ async def _ask_consent(update: Update, context: Context, draft: Draft, t: Transl
     await reply(
         update,
         text,
-        inline([[(t.gettext("✅ I agree"), pack("r", "consent", "yes"))], [(t.gettext("✖ Cancel"), pack("r", "consent", "no"))]]),
+        inline(
+            [
+                [(t.gettext("✅ I agree"), pack("r", "consent", "yes"))],
+                [(t.gettext("✖ Cancel"), pack("r", "consent", "no"))],
+            ]
+        ),
     )
     return await _save(update, context, CONSENT, draft)
 
@@ -656,7 +683,11 @@ def conversation(settings: Settings) -> ConversationHandler:  # type: ignore[typ
         return _conversation(text, private, buttons_only)
 
 
-def _conversation(text: filters.BaseFilter, private: filters.BaseFilter, buttons_only: list[BaseHandler]) -> ConversationHandler:  # type: ignore[type-arg]
+def _conversation(
+    text: filters.BaseFilter,
+    private: filters.BaseFilter,
+    buttons_only: Sequence[BaseHandler],  # type: ignore[type-arg]
+) -> ConversationHandler:  # type: ignore[type-arg]
     return ConversationHandler(
         name=REPORT_CONVERSATION,
         persistent=True,
@@ -756,7 +787,11 @@ async def my_data(update: Update, context: Context) -> None:
         t.gettext("Language choice: {lang}").format(lang=stored) if stored else t.gettext("Language choice: none")
     )
     lines.append(t.gettext("Unfinished report: yes") if draft else t.gettext("Unfinished report: no"))
-    lines.append(t.ngettext("{n} report linked to this chat", "{n} reports linked to this chat", len(reports)).format(n=len(reports)))
+    lines.append(
+        t.ngettext("{n} report linked to this chat", "{n} reports linked to this chat", len(reports)).format(
+            n=len(reports)
+        )
+    )
     for report in reports:
         contact = ", ".join(x for x in (report.contact_phone, report.contact_email) if x)
         lines.append(f"• <code>{escape(report.reference)}</code>: {escape(report.description[:200])}")
@@ -827,7 +862,7 @@ class TelegramSender:
             raise RetryLater("429 Too Many Requests", _seconds(exc.retry_after)) from exc
         except (Forbidden, BadRequest, NetworkError, TelegramError) as exc:
             raise RetryLater(type(exc).__name__ + ": " + exc.message) from exc
-        return message.message_id
+        return int(message.message_id)
 
     async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None:
         from telegram import InputMediaPhoto, ReplyParameters
@@ -858,11 +893,14 @@ async def _expire_drafts_job(context: Context) -> None:
     timeout = dt.timedelta(minutes=svc.settings.draft_timeout_minutes)
     for chat_id, user_id in await Drafts(svc.db).expire(timeout):
         lang = await preferences(context).get(user_id) or svc.settings.default_language
-        t = svc.catalogs.get("en" if lang == "en" else "nl")
+        t = svc.catalogs.get(as_lang(lang) or "nl")
         try:
             await context.bot.send_message(
                 chat_id,
-                t.gettext("Your unfinished report was not used for 30 minutes and has been removed. Start again with /melding."),
+                t.gettext(
+                    "Your unfinished report was not used for 30 minutes and has been removed. "
+                    "Start again with /melding."
+                ),
                 reply_markup=ReplyKeyboardRemove(),
             )
         except TelegramError:

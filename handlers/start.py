@@ -58,7 +58,7 @@ async def help_command(update: Update, context: Context) -> None:
     text = t.gettext(
         "<b>How to use this bot</b>\n"
         "Type a question in your own words, in Dutch or English, for example "
-        "<i>\"I clicked a link in a text from the bank\"</i>.\n\n"
+        '<i>"I clicked a link in a text from the bank"</i>.\n\n'
         "/start – themes and topics\n"
         "/melding – forward a non-urgent concern to your municipality\n"
         "/mijnmeldingen – your reports and their status\n"

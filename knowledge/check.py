@@ -39,9 +39,7 @@ def load_spec(data_dir: Path = DATA_DIR) -> dict[str, dict[str, str | None]]:
     return {t["id"]: {"theme": t["theme"], "report": t["report"]} for t in raw["topics"]}
 
 
-def check_knowledge_base(
-    data_dir: Path = DATA_DIR, today: dt.date | None = None
-) -> tuple[list[str], list[str]]:
+def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None) -> tuple[list[str], list[str]]:
     """(errors, warnings), each a sentence naming the file and field."""
     today = today or dt.date.today()
     try:
@@ -91,10 +89,10 @@ def check_knowledge_base(
                 other = seen_questions.setdefault(key, topic.id)
                 if other != topic.id:
                     errors.append(f"{where}: {lang}.questions: '{question}' also appears under '{other}'")
-    for helpline in kb.helplines.values():
-        _stale(warnings, f"{data_dir}/helplines.yaml", f"{helpline.id}.reviewed", helpline.reviewed, today)
-        if not (helpline.phone or helpline.website or helpline.email or helpline.chat):
-            errors.append(f"{data_dir}/helplines.yaml: {helpline.id}: no phone, website, e-mail or chat")
+    for line in kb.helplines.values():
+        _stale(warnings, f"{data_dir}/helplines.yaml", f"{line.id}.reviewed", line.reviewed, today)
+        if not (line.phone or line.website or line.email or line.chat):
+            errors.append(f"{data_dir}/helplines.yaml: {line.id}: no phone, website, e-mail or chat")
     _check_municipalities(errors)
     return errors, warnings
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import snowballstemmer
 import yaml
 
-from knowledge.schema import Language
+from knowledge.schema import LANGUAGES, Language
 
 SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.yaml"
 
@@ -53,7 +53,9 @@ class Vocabulary:
     def load(cls, path: Path = SYNONYMS_FILE) -> Vocabulary:
         with path.open(encoding="utf-8") as fh:
             raw = yaml.safe_load(fh)
-        stop = {lang: frozenset(w for line in raw["stopwords"][lang] for w in words(line)) for lang in ("nl", "en")}
+        stop: dict[Language, frozenset[str]] = {
+            lang: frozenset(w for line in raw["stopwords"][lang] for w in words(line)) for lang in LANGUAGES
+        }
         synonyms: dict[str, str] = {}
         for canonical, variants in raw["synonyms"].items():
             for variant in [canonical, *variants]:

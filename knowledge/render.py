@@ -36,9 +36,7 @@ def render_helpline(helpline: Helpline, lang: Language, gettext: Gettext) -> str
     if helpline.hours:
         hours = escape(helpline.hours.get(lang))
         if helpline.as_of:
-            hours += " " + escape(
-                gettext(_("(as of {year}; check before you call)")).format(year=helpline.as_of.year)
-            )
+            hours += " " + escape(gettext(_("(as of {year}; check before you call)")).format(year=helpline.as_of.year))
         line += f"\n  {hours}"
     return line
 

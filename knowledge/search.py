@@ -153,7 +153,9 @@ class SearchIndex:
         # Topic postings: term -> (topics, normalised tf-idf weight).
         topic_norm = np.zeros(n_topics)
         for t_index, tf in enumerate(topic_tf):
-            topic_norm[t_index] = math.sqrt(sum((1 + math.log(c)) ** 2 * self._idf[t] ** 2 for t, c in tf.items())) or 1.0
+            topic_norm[t_index] = (
+                math.sqrt(sum((1 + math.log(c)) ** 2 * self._idf[t] ** 2 for t, c in tf.items())) or 1.0
+            )
         t_post: dict[int, list[tuple[int, float]]] = defaultdict(list)
         for t_index, tf in enumerate(topic_tf):
             for term, count in tf.items():
@@ -248,7 +250,12 @@ class SearchIndex:
         return self.decide(f, limit=limit)
 
     def decide(
-        self, f: Features, *, limit: int = 5, weights: Weights | None = None, thresholds: Thresholds | None = None
+        self,
+        f: Features,
+        *,
+        limit: int = 5,
+        weights: Weights | None = None,
+        thresholds: Thresholds | None = None,
     ) -> SearchResult:
         th = thresholds or self.thresholds
         scores = self.combine(f, weights)

@@ -71,7 +71,9 @@ def grid() -> list[tuple[Weights, Thresholds]]:
     return [(w, th) for w in weights for th in thresholds]
 
 
-def cross_validate(index: SearchIndex, examples: Sequence[Example], folds: int = 5, seed: int = 7) -> tuple[Score, Weights, Thresholds]:
+def cross_validate(
+    index: SearchIndex, examples: Sequence[Example], folds: int = 5, seed: int = 7
+) -> tuple[Score, Weights, Thresholds]:
     """(held-out score averaged over folds, best weights, best thresholds on all data)."""
     order = list(range(len(examples)))
     random.Random(seed).shuffle(order)

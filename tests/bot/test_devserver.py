@@ -126,10 +126,7 @@ def test_text_limits_count_characters_after_entity_parsing(emu: BotApiEmulator, 
     assert api(emu, "sendMessage", chat_id=anna.id, text="x" * 4096)[0] == 200
     # 4096 visible characters wrapped in tags: still fine, the tags do not count.
     assert api(emu, "sendMessage", chat_id=anna.id, text=f"<b>{'x' * 4096}</b>", parse_mode="HTML")[0] == 200
-    assert (
-        description(emu, "sendMessage", chat_id=anna.id, text="x" * 4097)
-        == "Bad Request: message is too long"
-    )
+    assert description(emu, "sendMessage", chat_id=anna.id, text="x" * 4097) == "Bad Request: message is too long"
     assert description(emu, "sendMessage", chat_id=anna.id, text="") == "Bad Request: message text is empty"
     assert (
         description(emu, "sendMessage", chat_id=anna.id, text="<b> </b>", parse_mode="HTML")
@@ -182,9 +179,7 @@ def test_caption_and_callback_answer_limits(emu: BotApiEmulator, anna: SimUser) 
 
 def test_edit_rules(emu: BotApiEmulator, anna: SimUser) -> None:
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Ja", callback_data="y")]]).to_json()
-    _, sent = api(
-        emu, "sendMessage", chat_id=anna.id, text="<b>Vraag</b>", parse_mode="HTML", reply_markup=markup
-    )
+    _, sent = api(emu, "sendMessage", chat_id=anna.id, text="<b>Vraag</b>", parse_mode="HTML", reply_markup=markup)
     message_id = sent["result"]["message_id"]
     same = {"chat_id": anna.id, "message_id": message_id, "text": "<b>Vraag</b>", "parse_mode": "HTML"}
     assert description(emu, "editMessageText", **same, reply_markup=markup).startswith(
@@ -222,8 +217,7 @@ def test_reply_keyboard_press_sends_text_and_location_buttons_cannot_be_pressed(
     emu: BotApiEmulator, anna: SimUser
 ) -> None:
     keyboard = (
-        '{"keyboard": [[{"text": "Deel locatie", "request_location": true}], ["Heerde"]], '
-        '"one_time_keyboard": true}'
+        '{"keyboard": [[{"text": "Deel locatie", "request_location": true}], ["Heerde"]], "one_time_keyboard": true}'
     )
     api(emu, "sendMessage", chat_id=anna.id, text="Waar?", reply_markup=keyboard)
     message = emu.messages(anna.id)[-1]

@@ -27,10 +27,7 @@ PLACES = [
     if normalize(name) not in AMBIGUOUS
 ]
 AMBIGUOUS_PLACES = [
-    (m.id, place.name)
-    for m in REGISTRY.municipalities
-    for place in m.places
-    if normalize(place.name) in AMBIGUOUS
+    (m.id, place.name) for m in REGISTRY.municipalities for place in m.places if normalize(place.name) in AMBIGUOUS
 ]
 REGION_PC4 = [(m.id, pc.pc4) for m in REGISTRY.municipalities for pc in m.postcodes]
 OUTSIDE_NAMES = [(o.name, name) for o in REGISTRY.outside for name in o.names]
@@ -123,9 +120,7 @@ def test_every_outside_postcode(router: Router, place: str, pc4: int) -> None:
         if not p.partial
     ],
 )
-def test_every_place_location_routes_home(
-    router: Router, mid: str, name: str, lat: float, lon: float
-) -> None:
+def test_every_place_location_routes_home(router: Router, mid: str, name: str, lat: float, lon: float) -> None:
     # ~200 m off the reference point, as a shared location from the village would be.
     result = router.route_location(lat + 0.0015, lon + 0.0015)
     assert (result.status, result.municipality) == ("ok", mid), name

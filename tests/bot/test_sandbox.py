@@ -78,9 +78,7 @@ def make_factory(db: Database, starts: list[int]):  # type: ignore[no-untyped-de
         assert update.message is not None
         assert update.message.text is not None
         db.setdefault("notes", []).append(update.message.text)
-        await update.message.reply_text(
-            f"Notitie {len(db['notes'])} opgeslagen", reply_markup=ReplyKeyboardRemove()
-        )
+        await update.message.reply_text(f"Notitie {len(db['notes'])} opgeslagen", reply_markup=ReplyKeyboardRemove())
 
     async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None
@@ -168,9 +166,7 @@ def test_parse_line(line: str, expected: Action | None) -> None:
 
 
 def test_parse_line_interactive_aliases_and_errors() -> None:
-    assert parse_line("/location 52.1,5.9", interactive=True) == Action(
-        "location", latitude=52.1, longitude=5.9
-    )
+    assert parse_line("/location 52.1,5.9", interactive=True) == Action("location", latitude=52.1, longitude=5.9)
     assert parse_line("/photo", interactive=True) == Action("photo")
     assert parse_line("#quit", interactive=True) == Action("quit")
     for bad in (

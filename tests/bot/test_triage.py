@@ -267,9 +267,7 @@ def test_normalise(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
 
 
-@pytest.mark.parametrize(
-    "word", ["gestolen", "verkocht", "beslagen", "geslaagd", "bedrijf", "inbreken", "mess"]
-)
+@pytest.mark.parametrize("word", ["gestolen", "verkocht", "beslagen", "geslaagd", "bedrijf", "inbreken", "mess"])
 def test_normalise_leaves_ordinary_look_alikes_alone(word: str) -> None:
     assert normalise(word) == f" {word} "
 
