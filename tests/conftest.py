@@ -1,0 +1,26 @@
+"""Shared test settings: PTB's timedelta opt-in, and an isolated Settings per test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["PTB_TIMEDELTA"] = "1"
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings that ignore the developer's environment and .env, with a database in tmp_path."""
+    for key in list(os.environ):
+        if key.startswith(("TELEGRAM_", "VEILIGBOT_", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL")):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return Settings(_env_file=None, veiligbot_data_dir=tmp_path / "data")  # type: ignore[call-arg]

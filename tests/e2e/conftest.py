@@ -1,0 +1,110 @@
+"""End-to-end harness: the real bot (bot.app.embedded_bot) against the local Bot API emulator.
+
+Usage in a test::
+
+    async def test_x(bot: Harness) -> None:
+        anna = bot.emu.add_user("Anna", "nl")
+        msg = await bot.say(anna, "/start")          # the bot's last message to Anna after it went quiet
+        assert "112" in msg.plain_text
+        await bot.press(anna, msg, 0)                 # 0-based button index
+        await bot.restart()                           # same database, new Application
+
+``bot.services`` gives the running Services (db, kb, router ...); ``bot.staff_group(municipality)``
+creates a group chat and links the municipality to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+
+import pytest
+
+from bot.app import embedded_bot
+from bot.delivery import link_municipality
+from bot.devserver import BotApiEmulator, Message, SimChat, SimUser
+from bot.services import Services, build_services
+from bot.settings import Settings
+
+
+@dataclass
+class Harness:
+    emu: BotApiEmulator
+    settings: Settings
+    services: Services
+    _stack: AsyncExitStack | None = None
+    app: object | None = None
+    restarts: int = field(default=0)
+
+    async def start(self) -> None:
+        self._stack = AsyncExitStack()
+        self.app = await self._stack.enter_async_context(
+            embedded_bot(
+                self.settings, base_url=self.emu.base_url, base_file_url=self.emu.base_file_url, services=self.services
+            )
+        )
+        await self.emu.wait_quiet(0.2)
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+            self._stack = None
+
+    async def restart(self) -> None:
+        """Stop and start the bot, keeping its database (a fresh Services, as a new process would)."""
+        await self.stop()
+        self.services = build_services(self.settings)
+        self.restarts += 1
+        await self.start()
+
+    async def quiet(self) -> None:
+        assert await self.emu.wait_quiet(0.25, timeout=15.0), "the bot did not go quiet"
+
+    async def say(self, user: SimUser, text: str, chat: SimChat | None = None) -> Message:
+        update_id = self.emu.send_text(user, text, chat)
+        await self.emu.wait_for(lambda: self.emu.is_delivered(update_id), timeout=10.0)
+        await self.quiet()
+        return self.last(user if chat is None else chat)
+
+    async def press(self, user: SimUser, message: Message, index: int) -> Message:
+        update_id = self.emu.press(user, message, index)
+        await self.emu.wait_for(lambda: self.emu.is_delivered(update_id), timeout=10.0)
+        await self.quiet()
+        return self.last(user)
+
+    async def location(self, user: SimUser, lat: float, lon: float) -> Message:
+        update_id = self.emu.send_location(user, lat, lon)
+        await self.emu.wait_for(lambda: self.emu.is_delivered(update_id), timeout=10.0)
+        await self.quiet()
+        return self.last(user)
+
+    async def photo(self, user: SimUser) -> Message:
+        update_id = self.emu.send_photo(user)
+        await self.emu.wait_for(lambda: self.emu.is_delivered(update_id), timeout=10.0)
+        await self.quiet()
+        return self.last(user)
+
+    def last(self, chat: SimUser | SimChat) -> Message:
+        message = self.emu.last_message(chat.id)
+        assert message is not None, "the bot sent nothing to this chat"
+        return message
+
+    def texts(self, chat: SimUser | SimChat) -> list[str]:
+        return [m.plain_text for m in self.emu.messages(chat.id)]
+
+    async def staff_group(self, municipality: str, title: str | None = None) -> SimChat:
+        group = self.emu.add_group(title or f"{municipality} staff")
+        await link_municipality(self.services.db, municipality, group.id)
+        return group
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[Harness]:
+    with BotApiEmulator(accept_any_token=True) as emu:
+        harness = Harness(emu=emu, settings=settings, services=build_services(settings))
+        await harness.start()
+        try:
+            yield harness
+        finally:
+            await harness.stop()
