@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db import Database
 from bot.i18n import N_
 from bot.models import Delivery, Report, ReportDraft, ReportEvent, utcnow
+from bot.routing import Router
 from bot.workflow import Status, check_transition
 
 DESCRIPTION_MIN = 10
@@ -269,6 +270,24 @@ async def own_report(db: Database, chat_id: int, reference: str) -> Report | Non
             select(Report).where(Report.reference == normalise_reference(reference), Report.resident_chat_id == chat_id)
         )
         return report
+
+
+async def resident_municipality(db: Database, router: Router, text: str, chat_id: int | None) -> str | None:
+    """The resident's municipality when known: a place in their message, else their latest linked report."""
+    if text:
+        routed = router.route(text)
+        if routed.status == "ok" and routed.municipality:
+            return routed.municipality
+    if chat_id is None:
+        return None
+    async with db.session() as session:
+        municipality: str | None = await session.scalar(
+            select(Report.municipality)
+            .where(Report.resident_chat_id == chat_id)
+            .order_by(Report.created_at.desc())
+            .limit(1)
+        )
+        return municipality
 
 
 async def forget_resident(db: Database, chat_id: int) -> int:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.answering import Decision
 from bot.crisis import crisis_text
 from bot.feedback import count_feedback, record_missed
 from bot.i18n import Translator
+from bot.reports import resident_municipality
 from handlers.callbacks import pack, unpack
 from handlers.common import Context, inline, language, reply, services, translator
 from handlers.start import THEME_LABELS, theme_menu
@@ -51,16 +54,41 @@ async def _send_crisis(update: Update, context: Context, decision: Decision, t: 
     await reply(update, crisis_text(decision.urgency, t), inline(rows))
 
 
-async def _send_fallback(update: Update, context: Context, t: Translator) -> None:
-    text = t.gettext(
-        "I'm sorry, I can't answer that question. I only know about online safety and fraud, young people "
-        "and safety, and ondermijning.\n\n"
-        "For other questions, please contact your municipality. Tell me your village or postcode "
-        "in a report (/melding) and I will find the right municipality, or see the municipalities' websites: "
-        "{websites}.\n\n"
-        "<b>Danger now? Call 112.</b> Police without urgency: 0900-8844."
-    ).format(websites=", ".join(m.website for m in services(context).municipalities.municipalities if m.website))
-    await reply(update, text, theme_menu(t))
+async def _send_fallback(update: Update, context: Context, t: Translator, question: str = "") -> None:
+    """Honest "I don't know": who can help (the resident's municipality when known), the menu, a report."""
+    svc = services(context)
+    chat = update.effective_chat
+    municipality_id = await resident_municipality(svc.db, svc.router, question, chat.id if chat else None)
+    if municipality_id is not None:
+        municipality = svc.municipalities.get(municipality_id)
+        if municipality.website:
+            who = t.gettext("For other questions, please contact the municipality of {name}: {website}").format(
+                name=escape(municipality.name), website=escape(municipality.website)
+            )
+        else:
+            who = t.gettext("For other questions, please contact the municipality of {name} via its website.").format(
+                name=escape(municipality.name)
+            )
+    else:
+        websites = ", ".join(
+            f"{m.name} ({m.website})" if m.website else m.name for m in svc.municipalities.municipalities
+        )
+        who = t.gettext("For other questions, please contact your own municipality: {websites}.").format(
+            websites=escape(websites)
+        )
+    text = (
+        t.gettext(
+            "I'm sorry, I can't answer that question. I only know about online safety and fraud, young people "
+            "and safety, and ondermijning."
+        )
+        + "\n\n"
+        + who
+        + "\n\n"
+        + t.gettext("<b>Danger now? Call 112.</b> Police without urgency: 0900-8844.")
+    )
+    menu = theme_menu(t).inline_keyboard
+    report_row = ((InlineKeyboardButton(t.gettext("📝 Report a concern"), callback_data=pack("rep", "-")),),)
+    await reply(update, text, InlineKeyboardMarkup(menu + report_row))
 
 
 async def free_text(update: Update, context: Context) -> None:
@@ -82,7 +110,7 @@ async def free_text(update: Update, context: Context) -> None:
         await reply(update, t.gettext("I'm not sure I understand. Did you mean one of these?"), inline(rows))
     else:
         await record_missed(svc.db, message.text, t.lang, "fallback")
-        await _send_fallback(update, context, t)
+        await _send_fallback(update, context, t, message.text)
 
 
 async def topic_pressed(update: Update, context: Context) -> None:

@@ -607,8 +607,8 @@ async def summary_action(update: Update, context: Context) -> object:
         t.gettext(
             "✅ <b>Thank you. Your report has been sent to the municipality of {municipality}.</b>\n"
             "Reference: <code>{reference}</code>\n\n"
-            "What happens next: staff of the municipality read every report on working days and decide what "
-            "to do, together with partners such as the police or youth workers when needed. {follow}\n\n"
+            "What happens next: staff of the municipality read your report and decide what to do, together "
+            "with partners such as the police or youth workers when needed. {follow}\n\n"
             "<b>Danger now? Call 112.</b>"
         ).format(municipality=escape(name), reference=filed.reference, follow=follow),
     )

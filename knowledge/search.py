@@ -184,8 +184,9 @@ class SearchIndex:
         for cut in range(len(token) - 4, 3, -1):  # longest head first; Dutch links parts with -s-/-e-
             head, tail = token[:cut], token[cut:]
             for h in (head, head[:-1] if head.endswith(("s", "e")) else None):
-                if h and len(h) >= 4 and h in self._vocab and tail in self._vocab:
-                    return (self._vocab[h], self._vocab[tail])
+                parts = [*self.normalizer.tokens(h or "", "nl"), *self.normalizer.tokens(tail, "nl")] if h else []
+                if len(h or "") >= 4 and len(parts) == 2 and all(p in self._vocab for p in parts):
+                    return tuple(self._vocab[p] for p in parts)
         match = process.extractOne(token, self._vocab_words, scorer=fuzz.ratio, score_cutoff=84)
         return (self._vocab[match[0]],) if match else ()
 

@@ -1,0 +1,89 @@
+"""``veiligbot kb check``: the real content is clean, and each rule catches what it should."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge.base import DATA_DIR, load_knowledge_base
+from knowledge.check import check_knowledge_base
+from tests.conftest import SHARED
+
+
+def test_real_content_is_clean() -> None:
+    errors, warnings = check_knowledge_base()
+    assert errors == []
+    assert warnings == []
+
+
+def test_all_35_topics_and_every_language_present() -> None:
+    kb = load_knowledge_base()
+    assert len(kb.topics) == 35
+    for topic in kb.topics.values():
+        assert len(topic.nl.questions) >= 10
+        assert len(topic.en.questions) >= 5
+
+
+@pytest.mark.skipif(not (SHARED / "spec/topics.yaml").exists(), reason="shared/ spec not beside the repo")
+def test_bundled_spec_equals_the_shared_contract() -> None:
+    assert (DATA_DIR / "spec-topics.yaml").read_text() == (SHARED / "spec/topics.yaml").read_text()
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def _edit(path: Path, change: dict[str, object]) -> None:
+    raw = yaml.safe_load(path.read_text())
+    raw.update(change)
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+
+
+def test_missing_topic_is_an_error(data: Path) -> None:
+    (data / "topics/phishing.yaml").unlink()
+    errors, _ = check_knowledge_base(data)
+    assert any("phishing.yaml: missing" in e for e in errors)
+
+
+def test_unknown_helpline_and_wrong_report_category(data: Path) -> None:
+    _edit(data / "topics/sextortion.yaml", {"helplines": ["no-such-line"], "report": "youth-nuisance"})
+    errors, _ = check_knowledge_base(data)
+    assert any("sextortion.yaml: helplines: unknown helpline 'no-such-line'" in e for e in errors)
+    assert any("sextortion.yaml: report:" in e for e in errors)
+
+
+def test_question_under_two_topics(data: Path) -> None:
+    phishing = yaml.safe_load((data / "topics/phishing.yaml").read_text())
+    raw = yaml.safe_load((data / "topics/sextortion.yaml").read_text())
+    raw["nl"]["questions"].append(phishing["nl"]["questions"][0])
+    (data / "topics/sextortion.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    errors, _ = check_knowledge_base(data)
+    assert any("also appears under" in e for e in errors)
+
+
+def test_answer_too_long_for_one_message(data: Path) -> None:
+    raw = yaml.safe_load((data / "topics/phishing.yaml").read_text())
+    raw["en"]["steps"] = ["x" * 900] * 5
+    (data / "topics/phishing.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    errors, _ = check_knowledge_base(data)
+    assert any("phishing.yaml: en: rendered answer is" in e for e in errors)
+
+
+def test_schema_error_names_file_and_field(data: Path) -> None:
+    raw = yaml.safe_load((data / "topics/phishing.yaml").read_text())
+    del raw["nl"]["title"]
+    (data / "topics/phishing.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    errors, _ = check_knowledge_base(data)
+    assert any("phishing.yaml: nl.title" in e for e in errors)
+
+
+def test_old_reviews_warn(data: Path) -> None:
+    _, warnings = check_knowledge_base(data, today=dt.date(2028, 1, 1))
+    assert any("more than 12 months ago" in w for w in warnings)
