@@ -76,17 +76,17 @@ class Database:
             engine = create_async_engine(self.url)
             if engine.dialect.name == "sqlite":
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            current = head = None
             async with engine.begin() as conn:
                 if upgrade:
                     await conn.run_sync(_upgrade)
                 else:
                     current, head = await conn.run_sync(_current_and_head)
-                    if current != head:
-                        await engine.dispose()
-                        raise RuntimeError(
-                            f"Database schema is at {current or 'nothing'}, expected {head}; "
-                            "run 'veiligbot db upgrade'."
-                        )
+            if current != head:
+                await engine.dispose()
+                raise RuntimeError(
+                    f"Database schema is at {current or 'nothing'}, expected {head}; run 'veiligbot db upgrade'."
+                )
             self._engine = engine
             self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 

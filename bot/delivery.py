@@ -98,7 +98,7 @@ async def link_municipality(db: Database, municipality: str, chat_id: int) -> No
 async def staff_chats(db: Database) -> dict[str, int]:
     async with db.session() as session:
         rows = await session.execute(select(MunicipalityLink.municipality, MunicipalityLink.staff_chat_id))
-        return dict(rows.tuples().all())
+        return {municipality: chat_id for municipality, chat_id in rows}
 
 
 @dataclass(frozen=True)

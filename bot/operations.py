@@ -20,7 +20,7 @@ async def list_reports(url: str, *, municipality: str | None = None, status: str
                 query = query.where(Report.municipality == municipality)
             if status:
                 query = query.where(Report.status == status)
-            rows = (await session.execute(query.order_by(Report.created_at))).tuples().all()
+            rows = list(await session.execute(query.order_by(Report.created_at)))
     finally:
         await db.close()
     lines = []
