@@ -898,9 +898,9 @@ async def _expire_drafts_job(context: Context) -> None:
             await context.bot.send_message(
                 chat_id,
                 t.gettext(
-                    "Your unfinished report was not used for 30 minutes and has been removed. "
+                    "Your unfinished report was not used for {minutes} minutes and has been removed. "
                     "Start again with /melding."
-                ),
+                ).format(minutes=svc.settings.draft_timeout_minutes),
                 reply_markup=ReplyKeyboardRemove(),
             )
         except TelegramError:
