@@ -63,7 +63,7 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, [settings.token] if settings.token else None)
     if not settings.token:
         print(
             "veiligbot: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in the "

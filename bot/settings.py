@@ -101,8 +101,35 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(f"Invalid configuration for {field}: {message}.") from None
 
 
-def configure_logging(level: str) -> None:
-    """Readable logs; httpx stays at WARNING because at INFO it logs URLs that contain the bot token."""
+class RedactSecrets(logging.Filter):
+    """Replaces secrets (the bot token) in every record, whatever logger produced it."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        if any(s in message for s in self._secrets):
+            for secret in self._secrets:
+                message = message.replace(secret, "[redacted]")
+            record.msg, record.args = message, None
+        return True
+
+
+def configure_logging(level: str, secrets: list[str] | None = None) -> None:
+    """Readable logs that never contain the token or resident text.
+
+    Pitfalls: httpx at INFO logs request URLs, which contain the bot token, so it stays at WARNING; PTB at
+    DEBUG logs whole updates (resident messages), so ``telegram`` is capped at INFO even when LOG_LEVEL=DEBUG.
+    The token is also redacted from every record as a last line of defence.
+    """
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    redact = RedactSecrets(secrets or [])
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))

@@ -46,7 +46,8 @@ async def test_phishing_question_gets_the_phishing_answer(bot: Harness) -> None:
 
     data = callback_data(answer)
     assert data[:2] == ["fb:phishing:1", "fb:phishing:0"]
-    assert [b["text"] for b in answer.buttons][:2] == ["👍 Ja", "👎 Nee"] or "👍" in answer.buttons[0]["text"]
+    assert "👍" in answer.buttons[0]["text"]
+    assert "👎" in answer.buttons[1]["text"]
     assert f"rep:{phishing.report}" in data
     related = [d.removeprefix("topic:") for d in data if d.startswith("topic:")]
     assert related and set(related) <= set(phishing.related)
@@ -234,7 +235,9 @@ def test_ask_prints_the_decision_as_json(capsys: pytest.CaptureFixture[str]) -> 
     assert (data["action"], data["topic"], data["urgency"]) == ("answer", "phishing", None)
 
 
-def test_ask_jsonl_reads_one_message_per_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ask_jsonl_reads_one_message_per_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("I want to kill myself\n\n   \nwanneer bel ik 112?\r\n"))
     assert veiligbot(["ask", "--jsonl"]) == 0
     results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

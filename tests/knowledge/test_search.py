@@ -70,7 +70,8 @@ def test_misspelt_and_compound_words_still_find_the_topic(index: SearchIndex) ->
 
 
 @pytest.mark.parametrize(
-    "text", ["wanneer wordt het grofvuil opgehaald", "paspoort verlengen", "wat is de hoofdstad van frankrijk", "qwerty"]
+    "text",
+    ["wanneer wordt het grofvuil opgehaald", "paspoort verlengen", "wat is de hoofdstad van frankrijk", "qwerty"],
 )
 def test_off_topic_questions_fall_back(index: SearchIndex, text: str) -> None:
     result = index.search(text)
