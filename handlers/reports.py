@@ -115,6 +115,19 @@ async def _answer_query(update: Update) -> str | None:
     return query.data
 
 
+async def _crisis_stops_flow(update: Update, context: Context, text: str, t: Translator) -> bool:
+    """Crisis first, at every step that takes text: guidance, nothing filed, the draft gone."""
+    urgency = services(context).answerer.triage.classify(text)
+    if urgency is None:
+        return False
+    await _drafts(context).discard(_ids(update)[0])
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(crisis_text(urgency, t), reply_markup=ReplyKeyboardRemove())
+    await reply(update, t.gettext("Your report has not been sent. Please use the numbers above."))
+    return True
+
+
 async def _expired(update: Update, context: Context) -> object:
     t = await translator(update, context)
     await reply(update, t.gettext("Your unfinished report has expired or was removed. Start again with /melding."))
@@ -194,13 +207,7 @@ async def description_given(update: Update, context: Context) -> object:
     message = update.effective_message
     assert message is not None and message.text is not None
     t = await translator(update, context)
-    svc = services(context)
-    urgency = svc.answerer.triage.classify(message.text)
-    if urgency is not None:
-        # Crisis first; nothing is filed and the draft is gone.
-        await _drafts(context).discard(_ids(update)[0])
-        await reply(update, crisis_text(urgency, t))
-        await reply(update, t.gettext("Your report has not been sent. Please use the numbers above."))
+    if await _crisis_stops_flow(update, context, message.text, t):
         return END
     problem = check_description(message.text)
     if problem:
@@ -248,6 +255,8 @@ async def place_text_given(update: Update, context: Context) -> object:
     message = update.effective_message
     assert message is not None and message.text is not None
     t = await translator(update, context)
+    if await _crisis_stops_flow(update, context, message.text, t):
+        return END
     if message.text in _online_labels(context):
         draft.place_text, draft.latitude, draft.longitude = None, None, None
         await message.reply_text(t.gettext("Okay, no particular place."), reply_markup=ReplyKeyboardRemove())
@@ -467,6 +476,8 @@ async def contact_given(update: Update, context: Context) -> object:
     assert message is not None and message.text is not None
     t = await translator(update, context)
     text = message.text.strip()
+    if await _crisis_stops_flow(update, context, text, t):
+        return END
     if "@" in text:
         email = parse_email(text)
         if email is None:
@@ -668,6 +679,9 @@ async def use_the_buttons(update: Update, context: Context) -> object:
     if await _load(update, context) is None:
         return await _expired(update, context)
     t = await translator(update, context)
+    message = update.effective_message
+    if message is not None and message.text and await _crisis_stops_flow(update, context, message.text, t):
+        return END
     await reply(update, t.gettext("Please use the buttons above, or /cancel to stop."))
     return None
 
