@@ -74,6 +74,8 @@ TABLE_KEYS = (
     "out_of_scope_fallback",
 )
 BaselineAction = Literal["answer", "fallback"]
+# Sample questions per generated topic: about what the real topics have, Dutch-heavy like the residents.
+QUESTIONS_PER_LANGUAGE: dict[Language, int] = {"nl": 12, "en": 5}
 
 
 # --- the generated knowledge base ------------------------------------------------------------------------
@@ -110,7 +112,7 @@ def _word_pools(kb: KnowledgeBase, vocabulary: Vocabulary) -> dict[Language, _La
 def _synthetic_topic(index: int, rng: random.Random, pools: dict[Language, _LanguageWords]) -> Topic:
     """One topic about a few subject words of its own (two random compounds and two real words)."""
     content: dict[str, dict[str, Any]] = {}
-    for lang, n_questions in (("nl", 12), ("en", 5)):
+    for lang, n_questions in QUESTIONS_PER_LANGUAGE.items():
         pool = pools[lang]
         compounds = ["".join(rng.sample(pool.subjects, 2)) for _ in range(2)]
         subject = [*compounds, *rng.sample(pool.subjects, 2)]
@@ -199,7 +201,8 @@ class Baseline:
         """The best score and the ``k`` best distinct topics, scored on all cores (untimed; for accuracy).
 
         Same scorer and choices as :meth:`decide`, so the first topic is the one ``decide`` picks."""
-        scores = process.cdist([utils.default_process(text)], self._choices, scorer=fuzz.WRatio, workers=workers)[0]
+        query = [utils.default_process(text)]
+        scores = process.cdist(query, self._choices, scorer=fuzz.WRatio, workers=workers)[0]
         if not len(scores):
             return 0.0, []
         found: list[str] = []
@@ -216,7 +219,7 @@ def _accepted(row: dict[str, Any]) -> set[str]:
     return {row.get("expect"), *row.get("accept", [])} - {None}
 
 
-def _rank_all(baseline: Baseline, questions: Sequence[dict[str, Any]]) -> list[tuple[float, list[str]]]:
+def rank_all(baseline: Baseline, questions: Sequence[dict[str, Any]]) -> list[tuple[float, list[str]]]:
     return [baseline.ranked(row["text"]) for row in questions]
 
 
@@ -227,7 +230,7 @@ def choose_cutoff(questions: Sequence[dict[str, Any]], ranked: Sequence[tuple[fl
     off = [score for row, (score, _) in zip(questions, ranked, strict=True) if row.get("expect") is None]
     best, best_value = 0.0, -1.0
     for cutoff in range(0, 101):
-        right = sum(score >= cutoff and bool(top) and top[0] in accepted for accepted, (score, top) in in_scope)
+        right = sum(score >= cutoff and top[0] in accepted for accepted, (score, top) in in_scope if top)
         fallback = sum(score < cutoff for score in off)
         value = (right / max(len(in_scope), 1) + fallback / max(len(off), 1)) / 2
         if value >= best_value:
@@ -339,7 +342,13 @@ class Row:
     out_of_scope_fallback: float
 
 
-def make_row(system: str, kb_topics: int, build_s: float, samples: Sequence[int], accuracy: dict[str, float]) -> Row:
+def make_row(
+    system: str,
+    kb_topics: int,
+    build_s: float,
+    samples: Sequence[int],
+    accuracy: dict[str, float],
+) -> Row:
     return Row(
         system=system,
         kb_topics=kb_topics,
@@ -372,8 +381,10 @@ def report(rows: Sequence[Row]) -> list[dict[str, Any]]:
 
 def format_table(table: Iterable[dict[str, Any]]) -> str:
     """A Markdown table (pasteable into the README); ratio rows show ×, accuracy shows %."""
-    header = ["system", "KB topics", "build s", "p50 ms", "p99 ms", "n", "right 1st", "top-3", "wrong", "OOS→fb"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|"]
+    header = ["system", "KB topics", "build s", "p50 ms", "p99 ms", "n"]
+    header += ["right 1st", "top-3", "wrong", "OOS→fb"]
+    rule = "|".join("---:" if i else "---" for i in range(len(header)))
+    lines = ["| " + " | ".join(header) + " |", f"|{rule}|"]
     for row in table:
         is_ratio = row["system"] == "ours/baseline"
 
@@ -423,11 +434,11 @@ class Plan:
     real: int
     large: int
     large_baseline: int
-    large_baseline_warmup: int = 10
+    large_baseline_warmup: int = 3
 
 
-FULL = Plan(real=30, large=20, large_baseline=2)
-QUICK = Plan(real=5, large=3, large_baseline=1, large_baseline_warmup=3)
+FULL = Plan(real=20, large=12, large_baseline=1)
+QUICK = Plan(real=5, large=3, large_baseline=1, large_baseline_warmup=1)
 
 
 def _measure(
@@ -446,7 +457,7 @@ def _measure(
     start = time.perf_counter()
     baseline = Baseline(kb)
     build_base = time.perf_counter() - start
-    ranked = _rank_all(baseline, questions)
+    ranked = rank_all(baseline, questions)
     if cutoff is None:
         cutoff = choose_cutoff(questions, ranked)
         log(f"baseline cutoff (best balanced accuracy on the dev set): {cutoff:.0f}")
@@ -457,9 +468,10 @@ def _measure(
         f"timing {ours_reps} (ours) and {base_reps} (baseline) passes over {len(texts)} questions"
     )
     ours_ns, base_ns = time_interleaved(answerer, baseline, texts, ours_reps, base_reps, warmup)
+    size = len(kb.topics)
     rows = [
-        make_row("ours", len(kb.topics), build_ours, ours_ns, answerer_accuracy(answerer, questions)),
-        make_row("baseline", len(kb.topics), build_base, base_ns, baseline_accuracy(cutoff, questions, ranked)),
+        make_row("ours", size, build_ours, ours_ns, answerer_accuracy(answerer, questions)),
+        make_row("baseline", size, build_base, base_ns, baseline_accuracy(cutoff, questions, ranked)),
     ]
     return rows, answerer, cutoff
 

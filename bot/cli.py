@@ -191,6 +191,13 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_tune(args: argparse.Namespace) -> int:
+    from knowledge.tuning import report_tuning
+
+    print(report_tuning([Path(p) for p in args.questions]))
+    return 0
+
+
 def cmd_kb_missed(args: argparse.Namespace) -> int:
     from bot.operations import missed_report
 
@@ -250,6 +257,9 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--urgent")
     ev.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     ev.set_defaults(func=cmd_kb_eval)
+    tune = kb.add_parser("tune", help="choose search weights and thresholds by cross-validation")
+    tune.add_argument("--questions", action="append", required=True, help="a questions file (repeatable)")
+    tune.set_defaults(func=cmd_kb_tune)
     missed = kb.add_parser("missed", help="questions the bot could not answer, and topics with most 👎")
     missed.add_argument("--limit", type=int, default=50)
     missed.set_defaults(func=cmd_kb_missed)

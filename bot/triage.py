@@ -395,6 +395,7 @@ THREAT_VERB = (
 )
 WEAPON_CARRY = (
     r"\b(?:op zak|bij zich|in zijn tas|in haar tas|in zijn kamer|in haar kamer|draagt|dragen|carries|"
+    r"carry|meenemen|neemt \w+ mee|take to school|takes to school|bring to school|"
     r"carrying|in his bag|in her bag|in his room|gevonden|found|gekocht|bought|verzamel\w*|collect\w*|"
     r"hobby|slijpen|sharpen\w*|wapenbezit|wapenverbod|messenverbod|vergunning|licence|license|jacht\w*|"
     r"hunting|schietvereniging|keuken|kitchen|koken|cooking)\b"
@@ -803,6 +804,9 @@ _CUES: tuple[_Cue, ...] = (
             r"(?:erg|veel|hevig)|bleeding (?:badly|heavily|a lot)|veel bloed|ernstig gewond|zwaargewond|"
             r"zwaar gewond|seriously (?:injured|hurt)|badly (?:injured|hurt)|levensgevaar|in levensgevaar)\b",
         ),
+        # "de verkoper reageert niet meer": a trader who went silent is fraud, not a medical emergency.
+        r"\b(?:verkoper|koper|seller|buyer|webshop|winkel|shop|bedrijf|company|klantenservice|marktplaats|"
+        r"vinted|bestelling|order|mail|mails|appjes|berichten|messages|telefoon|phone)\b",
     ),
     _Cue(
         "call the police now",
@@ -1091,6 +1095,15 @@ _CUES: tuple[_Cue, ...] = (
     _Cue("idiom", S, -3.0, (IDIOM,)),
     # ---------------------------------------------------------------- abuse
     _Cue("abuse act", A, STRONG, (ABUSE_ACT,), rf"{BY_ACCIDENT}|{NOT_A_PERSON}"),
+    # Bullying peers who threaten a beating are not domestic abuse (the cyberbullying topic answers that);
+    # a real home situation still scores through the other abuse cues.
+    _Cue(
+        "peer bullying, not home",
+        A,
+        -1.5,
+        (r"\b(?:gepest|pesten|pesters|pestkoppen|bullied|bullying|bullies|groepsapp|group chat|groepschat)\b",),
+        r"\b(?:thuis|at home|vader|moeder|stiefvader|stiefmoeder|father|mother|dad|mum|mom|stepdad|partner)\b",
+    ),
     _Cue("animal victim", A, -3.0, (ANIMAL_VICTIM,)),
     _Cue("animal victim (emergency)", E, -1.5, (ANIMAL_VICTIM,)),
     _Cue("abuse topic in a concrete situation", A, 1.5, (ABUSE_TOPIC, ABUSE_CONCRETE)),

@@ -539,7 +539,7 @@ async def consent_given(update: Update, context: Context) -> object:
     if draft is None:
         return await _expired(update, context)
     if data and data.endswith(":no"):
-        return await cancel(update, context)
+        return await _cancelled(update, context)
     draft.consent = True
     return await _show_summary(update, context, draft, await translator(update, context))
 
@@ -589,7 +589,7 @@ async def summary_action(update: Update, context: Context) -> object:
     action = unpack(data)[2] if data else ""
     t = await translator(update, context)
     if action == "cancel":
-        return await cancel(update, context)
+        return await _cancelled(update, context)
     if action == "edit":
         keyboard = inline(
             [
@@ -661,7 +661,13 @@ async def edit_chosen(update: Update, context: Context) -> object:
 
 
 async def cancel(update: Update, context: Context) -> object:
+    """/cancel (any step). Buttons that cancel have answered their query already: they call :func:`_cancelled`,
+    because Telegram refuses a second answer to the same query."""
     await _answer_query(update)
+    return await _cancelled(update, context)
+
+
+async def _cancelled(update: Update, context: Context) -> object:
     user = update.effective_user
     if user is not None:
         await _drafts(context).discard(user.id)
@@ -879,14 +885,17 @@ class TelegramSender:
         return int(message.message_id)
 
     async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None:
+        """Pitfall: an album (sendMediaGroup) needs 2-10 items; Telegram refuses one, so one goes alone."""
         from telegram import InputMediaPhoto, ReplyParameters
 
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
         try:
-            await self._bot.send_media_group(
-                chat_id,
-                [InputMediaPhoto(file_id) for file_id in file_ids],
-                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True),
-            )
+            if len(file_ids) == 1:
+                await self._bot.send_photo(chat_id, file_ids[0], reply_parameters=reply)
+            else:
+                await self._bot.send_media_group(
+                    chat_id, [InputMediaPhoto(file_id) for file_id in file_ids], reply_parameters=reply
+                )
         except RetryAfter as exc:
             raise RetryLater("429 Too Many Requests", _seconds(exc.retry_after)) from exc
         except TelegramError as exc:

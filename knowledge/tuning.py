@@ -12,9 +12,11 @@ content to make a particular dev sentence pass.
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from knowledge.search import Features, SearchIndex, Thresholds, Weights
 
@@ -65,8 +67,10 @@ def grid() -> list[tuple[Weights, Thresholds]]:
         if a + b + c < 0.96
     ]
     thresholds = [
-        Thresholds(answer, margin, clarify)
-        for answer, margin, clarify in itertools.product((35, 40, 45, 50, 55, 60), (0, 2, 4, 6), (15, 20, 25, 30))
+        Thresholds(answer, margin, clarify, lead)
+        for answer, margin, clarify, lead in itertools.product(
+            (35, 40, 45, 50, 55), (0, 2, 4, 6, 8), (25, 30, 35), (12.0, 16.0, 20.0, 100.0)
+        )
     ]
     return [(w, th) for w in weights for th in thresholds]
 
@@ -88,3 +92,33 @@ def cross_validate(
         totals = [totals[0] + s.right, totals[1] + s.wrong, totals[2] + s.oos_fallback]
     best_w, best_th = max(candidates, key=lambda c: measure(index, examples, c[0], c[1]).objective)
     return Score(*(t / folds for t in totals)), best_w, best_th
+
+
+def report_tuning(question_files: Sequence[Path]) -> str:
+    """Cross-validate on the given question files and describe the best setting (``veiligbot kb tune``)."""
+    from knowledge.base import load_knowledge_base
+    from knowledge.normalize import Normalizer, Vocabulary
+
+    index = SearchIndex(load_knowledge_base(), Normalizer(Vocabulary.load()))
+    examples: list[Example] = []
+    for path in question_files:
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    row = json.loads(line)
+                    accepted = frozenset({row.get("expect"), *row.get("accept", [])} - {None})
+                    examples.append(Example(index.features(row["text"]), accepted))
+    held_out, weights, thresholds = cross_validate(index, examples)
+    current = measure(index, examples, index.weights, index.thresholds)
+    best = measure(index, examples, weights, thresholds)
+    return "\n".join(
+        [
+            f"examples: {len(examples)}",
+            f"held-out (5-fold): right {held_out.right:.1%}, wrong {held_out.wrong:.1%}, "
+            f"out-of-scope fallback {held_out.oos_fallback:.1%}",
+            f"best on all: {weights} {thresholds}",
+            f"  right {best.right:.1%}, wrong {best.wrong:.1%}, out-of-scope fallback {best.oos_fallback:.1%}",
+            f"current: right {current.right:.1%}, wrong {current.wrong:.1%}, "
+            f"out-of-scope fallback {current.oos_fallback:.1%}",
+        ]
+    )

@@ -91,7 +91,7 @@ class Harness:
         return message
 
     def texts(self, chat: SimUser | SimChat) -> list[str]:
-        return [m.plain_text for m in self.emu.messages(chat.id)]
+        return [m.plain_text or "" for m in self.emu.messages(chat.id)]
 
     async def staff_group(self, municipality: str, title: str | None = None) -> SimChat:
         group = self.emu.add_group(title or f"{municipality} staff")

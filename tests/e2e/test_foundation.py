@@ -1,4 +1,4 @@
-"""Foundation behaviour through the Bot API emulator: languages, welcome, privacy, command menus, limits, errors."""
+"""Foundation behaviour through the Bot API emulator: languages, welcome, privacy, menus, limits, errors."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ async def test_start_is_english_for_an_english_telegram(bot: Harness) -> None:
     assert "112" in text
     assert "/privacy" in text
     assert_theme_menu(message)
-    assert [b["text"] for b in message.buttons][0] == "🔐 Online safety and fraud"
+    assert message.buttons[0]["text"] == "🔐 Online safety and fraud"
 
 
 async def test_unsupported_telegram_language_gets_dutch(bot: Harness) -> None:
@@ -101,7 +101,7 @@ async def test_language_choice_switches_survives_restart_and_beats_telegram(bot:
 async def test_first_name_is_escaped(bot: Harness) -> None:
     mallory = bot.emu.add_user("<b>Mal & Co</b>", "en")
     message = await bot.say(mallory, "/start")
-    # The emulator rejects invalid HTML (and a bare "&"); arriving at all proves escaping, the literal proves it.
+    # The emulator rejects invalid HTML and a bare "&": arriving proves escaping; the literal text proves it.
     assert "Hello <b>Mal & Co</b>!" in (message.plain_text or "")
     assert all(c.status == 200 for c in bot.emu.calls("sendMessage"))
 
@@ -156,7 +156,7 @@ async def test_emulator_refuses_a_message_over_4096_characters(bot: Harness) -> 
     async with Bot(SANDBOX_TOKEN, base_url=bot.emu.base_url, base_file_url=bot.emu.base_file_url) as api:
         ok = await api.send_message(anna.id, "x" * MAX_TEXT_LENGTH)
         assert ok.text == "x" * MAX_TEXT_LENGTH
-        with pytest.raises(BadRequest, match="(?i)message is too long"):
+        with pytest.raises(BadRequest, match=r"(?i)message is too long"):
             await api.send_message(anna.id, "x" * (MAX_TEXT_LENGTH + 1))
     refused = bot.emu.calls("sendMessage")[-1]
     assert refused.status == 400
