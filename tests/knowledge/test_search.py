@@ -102,11 +102,17 @@ def _features(index: SearchIndex, scores: list[float]) -> Features:
 
 @pytest.mark.parametrize(
     ("scores", "action"),
-    [([60.0, 50.0], "answer"), ([60.0, 57.0], "clarify"), ([45.0, 10.0], "clarify"), ([15.0, 5.0], "fallback")],
+    [
+        ([60.0, 50.0], "answer"),
+        ([60.0, 57.0], "clarify"),
+        ([45.0, 34.0], "clarify"),
+        ([45.0, 20.0], "answer"),  # below the answer score, but a clear lead
+        ([15.0, 5.0], "fallback"),
+    ],
 )
 def test_decision_rule(index: SearchIndex, scores: list[float], action: str) -> None:
     only_coverage = Weights(topic_cos=0, doc_cos=0, fuzzy=0, coverage=1)
-    th = Thresholds(answer=50, margin=5, clarify=20)
+    th = Thresholds(answer=50, margin=5, clarify=20, lead=20)
     result = index.decide(_features(index, scores), weights=only_coverage, thresholds=th)
     assert result.action == action
     assert result.candidates[0].topic == index.topic_ids[0]
