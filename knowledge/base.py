@@ -33,10 +33,21 @@ class _OutOfScopeFile(BaseModel):
     en: list[str] = Field(min_length=1)
 
 
-def _read_yaml(path: Path) -> object:
+class UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses duplicate keys (plain YAML silently keeps the last one)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        for key in keys:
+            if keys.count(key) > 1:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path) -> object:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path}: cannot read: {exc}") from exc
 
@@ -64,7 +75,7 @@ def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     """Read and validate every content file under ``data_dir``."""
     topics: dict[str, Topic] = {}
     for path in sorted((data_dir / "topics").glob("*.yaml")):
-        raw = _read_yaml(path)
+        raw = read_yaml(path)
         try:
             topic = Topic.model_validate(raw)
         except ValidationError as exc:
@@ -74,12 +85,12 @@ def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         topics[topic.id] = topic
     helpline_path = data_dir / "helplines.yaml"
     try:
-        helplines = _HelplineFile.model_validate(_read_yaml(helpline_path)).helplines
+        helplines = _HelplineFile.model_validate(read_yaml(helpline_path)).helplines
     except ValidationError as exc:
         raise _explain(helpline_path, exc) from None
     oos_path = data_dir / "out-of-scope.yaml"
     try:
-        oos = _OutOfScopeFile.model_validate(_read_yaml(oos_path))
+        oos = _OutOfScopeFile.model_validate(read_yaml(oos_path))
     except ValidationError as exc:
         raise _explain(oos_path, exc) from None
     return KnowledgeBase(

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.base import DATA_DIR, ContentError, load_knowledge_base
-from knowledge.normalize import words
+from knowledge.normalize import Vocabulary, words
 from knowledge.render import render_topic
 from knowledge.schema import LANGUAGES
 
@@ -94,6 +94,10 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
         if not (line.phone or line.website or line.email or line.chat):
             errors.append(f"{data_dir}/helplines.yaml: {line.id}: no phone, website, e-mail or chat")
     _check_municipalities(errors)
+    try:
+        Vocabulary.load(data_dir / "synonyms.yaml")
+    except (ContentError, ValueError, KeyError) as exc:
+        errors.append(f"{data_dir}/synonyms.yaml: {exc}")
     return errors, warnings
 
 

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import snowballstemmer
-import yaml
 
 from knowledge.schema import LANGUAGES, Language
 
@@ -51,8 +51,9 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path = SYNONYMS_FILE) -> Vocabulary:
-        with path.open(encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh)
+        from knowledge.base import read_yaml
+
+        raw: Any = read_yaml(path)
         stop: dict[Language, frozenset[str]] = {
             lang: frozenset(w for line in raw["stopwords"][lang] for w in words(line)) for lang in LANGUAGES
         }
@@ -60,8 +61,8 @@ class Vocabulary:
         for canonical, variants in raw["synonyms"].items():
             for variant in [canonical, *variants]:
                 key = " ".join(words(str(variant)))
-                if key:
-                    synonyms[key] = str(canonical)
+                if key and synonyms.setdefault(key, str(canonical)) != str(canonical):
+                    raise ValueError(f"{path}: '{variant}' is a synonym of both '{synonyms[key]}' and '{canonical}'")
         return cls(stopwords=stop, synonyms=synonyms)
 
 

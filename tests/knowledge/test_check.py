@@ -87,3 +87,17 @@ def test_schema_error_names_file_and_field(data: Path) -> None:
 def test_old_reviews_warn(data: Path) -> None:
     _, warnings = check_knowledge_base(data, today=dt.date(2028, 1, 1))
     assert any("more than 12 months ago" in w for w in warnings)
+
+
+def test_synonym_in_two_groups_is_an_error(data: Path) -> None:
+    path = data / "synonyms.yaml"
+    path.write_text(path.read_text() + "  dubbel: [nepmail]\n")
+    errors, _ = check_knowledge_base(data)
+    assert any("synonyms.yaml" in e and "nepmail" in e for e in errors)
+
+
+def test_duplicate_yaml_key_is_an_error(data: Path) -> None:
+    path = data / "topics/phishing.yaml"
+    path.write_text(path.read_text() + "theme: youth\n")
+    errors, _ = check_knowledge_base(data)
+    assert any("phishing.yaml" in e and "duplicate key 'theme'" in e for e in errors)
