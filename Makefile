@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 LOCALES := bot/locales
 POT := $(LOCALES)/messages.pot
 PO_FILES := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
+EXTRACT := pybabel --quiet extract -F pyproject.toml --no-location --sort-output -c "Translators:" -o $(POT) .
+UPDATE := pybabel --quiet update -i $(POT) -d $(LOCALES) --no-fuzzy-matching --ignore-obsolete
 MO_FILES := $(PO_FILES:.po=.mo)
 export PTB_TIMEDELTA := 1
 
@@ -49,14 +51,14 @@ pytest: all
 
 # Extract user-facing strings, merge them into the nl/en catalogs, compile.
 i18n: $(BIN)/.installed
-	$(BIN)/pybabel extract -F pyproject.toml --no-location --sort-output -c "Translators:" -o $(POT) .
-	$(BIN)/pybabel update -i $(POT) -d $(LOCALES) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/$(EXTRACT)
+	$(BIN)/$(UPDATE)
 	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 # The catalogs must be up to date with the code and Dutch must be complete.
 i18n-check: $(BIN)/.installed
-	$(BIN)/pybabel --quiet extract -F pyproject.toml --no-location --sort-output -o $(POT) .
-	$(BIN)/pybabel --quiet update -i $(POT) -d $(LOCALES) --check --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/$(EXTRACT)
+	$(BIN)/$(UPDATE) --check
 	$(BIN)/python -m bot.i18n_check $(LOCALES)
 
 bench: all
