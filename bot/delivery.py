@@ -56,19 +56,28 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(seconds=10 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+def html_field(label: str, value: str) -> str:
+    """``<b>Label:</b> value``, both escaped (values are often resident text)."""
+    return f"<b>{escape(label)}:</b> {escape(value)}"
+
+
 def render_card(report: Report, t: Translator) -> str:
-    """The staff card: everything staff need, nothing that identifies the resident on Telegram."""
+    """The staff card: everything staff need, nothing that identifies the resident on Telegram.
+
+    Pitfall: babel cannot extract ``gettext`` calls inside f-strings, so labels are passed as arguments.
+    """
     category = CATEGORIES.get(report.category)
+    title = t.gettext("New report")
     lines = [
-        f"📝 <b>{escape(t.gettext('New report'))} {escape(report.reference)}</b>",
-        f"<b>{escape(t.gettext('Category'))}:</b> {escape(t.gettext(category.label) if category else report.category)}",
-        f"<b>{escape(t.gettext('Received'))}:</b> {escape(t.datetime(report.created_at))}",
+        f"📝 <b>{escape(title)} {escape(report.reference)}</b>",
+        html_field(t.gettext("Category"), t.gettext(category.label) if category else report.category),
+        html_field(t.gettext("Received"), t.datetime(report.created_at)),
     ]
     place = report.place_text or ""
     if report.latitude is not None and report.longitude is not None:
         place = (place + " " if place else "") + f"({report.latitude:.5f}, {report.longitude:.5f})"
-    lines.append(f"<b>{escape(t.gettext('Place'))}:</b> {escape(place or t.gettext('online / no particular place'))}")
-    lines += ["", f"<b>{escape(t.gettext('Description'))}:</b>", escape(report.description), ""]
+    lines.append(html_field(t.gettext("Place"), place or t.gettext("online / no particular place")))
+    lines += ["", html_field(t.gettext("Description"), ""), escape(report.description), ""]
     if report.photos:
         lines.append(
             escape(
@@ -80,9 +89,9 @@ def render_card(report: Report, t: Translator) -> str:
     else:
         lines.append(escape(t.gettext("The resident does not want updates; the report has no link to them.")))
     if report.contact_phone:
-        lines.append(f"<b>{escape(t.gettext('Phone'))}:</b> {escape(report.contact_phone)}")
+        lines.append(html_field(t.gettext("Phone"), report.contact_phone))
     if report.contact_email:
-        lines.append(f"<b>{escape(t.gettext('E-mail'))}:</b> {escape(report.contact_email)}")
+        lines.append(html_field(t.gettext("E-mail"), report.contact_email))
     return "\n".join(lines)
 
 

@@ -34,7 +34,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.crisis import crisis_text
-from bot.delivery import Outbox, RetryLater
+from bot.delivery import Outbox, RetryLater, html_field
 from bot.i18n import SUPPORTED_LANGUAGES, Translator, as_lang
 from bot.reports import (
     CATEGORIES,
@@ -553,17 +553,18 @@ def summary_text(context: Context, draft: Draft, t: Translator) -> str:
         place = t.gettext("online / no particular place")
     updates = t.gettext("via this chat") if draft.updates == "chat" else t.gettext("none")
     contact = ", ".join(x for x in (draft.phone, draft.email) if x) or t.gettext("none")
+    municipality = _municipality_name(context, draft.municipality) if draft.municipality else ""
+    heading = t.gettext("Your report")
     return "\n".join(
         [
-            f"<b>{t.gettext('Your report')}</b>",
-            f"<b>{t.gettext('Category')}:</b> {escape(t.gettext(category))}",
-            f"<b>{t.gettext('Description')}:</b> {escape(draft.description or '')}",
-            f"<b>{t.gettext('Place')}:</b> {escape(place)}",
-            f"<b>{t.gettext('Municipality')}:</b> "
-            + escape(_municipality_name(context, draft.municipality) if draft.municipality else ""),
-            f"<b>{t.gettext('Photos')}:</b> {len(draft.photos)}",
-            f"<b>{t.gettext('Updates')}:</b> {escape(updates)}",
-            f"<b>{t.gettext('Contact details')}:</b> {escape(contact)}",
+            f"<b>{escape(heading)}</b>",
+            html_field(t.gettext("Category"), t.gettext(category)),
+            html_field(t.gettext("Description"), draft.description or ""),
+            html_field(t.gettext("Place"), place),
+            html_field(t.gettext("Municipality"), municipality),
+            html_field(t.gettext("Photos"), str(len(draft.photos))),
+            html_field(t.gettext("Updates"), updates),
+            html_field(t.gettext("Contact details"), contact),
         ]
     )
 
@@ -762,7 +763,8 @@ async def my_reports(update: Update, context: Context) -> None:
             ),
         )
         return
-    lines = [f"<b>{t.gettext('Your reports')}</b>"]
+    heading = t.gettext("Your reports")
+    lines = [f"<b>{escape(heading)}</b>"]
     for report in reports:
         category = CATEGORIES.get(report.category)
         lines.append(
@@ -802,7 +804,8 @@ async def my_data(update: Update, context: Context) -> None:
     stored = await preferences(context).get(user_id)
     reports = await reports_of(services(context).db, chat_id)
     draft = await _drafts(context).load(user_id)
-    lines = [f"<b>{t.gettext('What is stored about you')}</b>"]
+    heading = t.gettext("What is stored about you")
+    lines = [f"<b>{escape(heading)}</b>"]
     lines.append(
         t.gettext("Language choice: {lang}").format(lang=stored) if stored else t.gettext("Language choice: none")
     )

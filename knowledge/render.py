@@ -48,15 +48,15 @@ def render_topic(topic: Topic, kb: KnowledgeBase, lang: Language, gettext: Gette
         f"<b>{escape(content.title)}</b>",
         escape(content.summary),
         "",
-        f"<b>{escape(gettext(_('What you can do now')))}</b>",
+        "<b>" + escape(gettext(_("What you can do now"))) + "</b>",
     ]
     lines += [f"{i}. {escape(step)}" for i, step in enumerate(content.steps, start=1)]
     helplines = [kb.helplines[h] for h in topic.helplines if h in kb.helplines]
     if helplines:
-        lines += ["", f"<b>{escape(gettext(_('Help and information')))}</b>"]
+        lines += ["", "<b>" + escape(gettext(_("Help and information"))) + "</b>"]
         lines += [render_helpline(h, lang, gettext) for h in helplines]
     if topic.links:
-        lines += ["", f"<b>{escape(gettext(_('More information')))}</b>"]
+        lines += ["", "<b>" + escape(gettext(_("More information"))) + "</b>"]
         lines += [
             f'• <a href="{escape(str(link.url), quote=True)}">{escape(link.title.get(lang))}</a>'
             for link in topic.links
