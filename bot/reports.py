@@ -106,6 +106,7 @@ class Draft:
     email: str | None = None
     consent: bool = False
     editing: bool = False  # came from the summary's "change": return there after this step
+    language: str | None = None  # the resident's language, for messages sent outside an update (expiry)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Draft:
@@ -162,6 +163,13 @@ def normalise_reference(text: str) -> str:
 # --- drafts -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ExpiredDraft:
+    chat_id: int
+    user_id: int
+    language: str | None
+
+
 class Drafts:
     """Per-resident drafts; every write also records the conversation step."""
 
@@ -195,17 +203,13 @@ class Drafts:
             rows = await session.execute(select(ReportDraft.chat_id, ReportDraft.user_id, ReportDraft.step))
             return {(chat_id, user_id): step for chat_id, user_id, step in rows}
 
-    async def expire(self, older_than: dt.timedelta, now: dt.datetime | None = None) -> list[tuple[int, int]]:
-        """Delete drafts idle for longer than ``older_than``; returns (chat id, user id) to notify."""
+    async def expire(self, older_than: dt.timedelta, now: dt.datetime | None = None) -> list[ExpiredDraft]:
+        """Delete drafts idle for longer than ``older_than``; returns who to tell, in which language."""
         cutoff = (now or utcnow()) - older_than
         async with self._db.session() as session:
-            rows = list(
-                await session.execute(
-                    select(ReportDraft.chat_id, ReportDraft.user_id).where(ReportDraft.updated_at < cutoff)
-                )
-            )
+            rows = list(await session.scalars(select(ReportDraft).where(ReportDraft.updated_at < cutoff)))
             await session.execute(delete(ReportDraft).where(ReportDraft.updated_at < cutoff))
-        return [(chat_id, user_id) for chat_id, user_id in rows]
+        return [ExpiredDraft(r.chat_id, r.user_id, Draft.from_json(r.data).language) for r in rows]
 
 
 # --- filing and lookup ------------------------------------------------------------------------------

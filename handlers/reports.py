@@ -54,7 +54,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.workflow import LABELS, Status
 from handlers.callbacks import pack, unpack
-from handlers.common import Context, inline, preferences, reply, services, translator
+from handlers.common import Context, inline, language, preferences, reply, services, translator
 from handlers.persistence import REPORT_CONVERSATION
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ async def _load(update: Update, context: Context) -> Draft | None:
 
 async def _save(update: Update, context: Context, step: str, draft: Draft) -> str:
     user_id, chat_id = _ids(update)
+    draft.language = await language(update, context)
     await _drafts(context).save(user_id, chat_id, step, draft)
     return step
 
@@ -917,9 +918,9 @@ async def _deliver_job(context: Context) -> None:
 async def _expire_drafts_job(context: Context) -> None:
     svc = services(context)
     timeout = dt.timedelta(minutes=svc.settings.draft_timeout_minutes)
-    for chat_id, user_id in await Drafts(svc.db).expire(timeout):
-        lang = await preferences(context).get(user_id) or svc.settings.default_language
-        t = svc.catalogs.get(as_lang(lang) or "nl")
+    for expired in await Drafts(svc.db).expire(timeout):
+        chat_id = expired.chat_id
+        t = svc.catalogs.get(as_lang(expired.language) or as_lang(svc.settings.default_language) or "nl")
         try:
             await context.bot.send_message(
                 chat_id,

@@ -20,6 +20,7 @@ from bot.reports import (
     REFERENCE_PREFIX,
     Draft,
     Drafts,
+    ExpiredDraft,
     check_description,
     file_report,
     forget_resident,
@@ -327,7 +328,7 @@ async def test_drafts_save_load_and_steps(db: Database) -> None:
 
 async def test_drafts_expire(db: Database) -> None:
     drafts = Drafts(db)
-    await drafts.save(ANNA, ANNA, "description", Draft(category="youth-nuisance"))
+    await drafts.save(ANNA, ANNA, "description", Draft(category="youth-nuisance", language="en"))
     await drafts.save(BOB, BOB, "place", Draft(category="youth-nuisance"))
     now = dt.datetime.now(dt.UTC)
     async with db.session() as session:
@@ -336,9 +337,9 @@ async def test_drafts_expire(db: Database) -> None:
         )
     timeout = dt.timedelta(minutes=30)
     assert await drafts.expire(timeout, now=now) == []
-    assert await drafts.expire(timeout, now=now + dt.timedelta(minutes=11)) == [(ANNA, ANNA)]
+    assert await drafts.expire(timeout, now=now + dt.timedelta(minutes=11)) == [ExpiredDraft(ANNA, ANNA, "en")]
     assert await drafts.load(ANNA) is None and await drafts.load(BOB) is not None
-    assert await drafts.expire(timeout, now=now + dt.timedelta(minutes=31)) == [(BOB, BOB)]
+    assert await drafts.expire(timeout, now=now + dt.timedelta(minutes=31)) == [ExpiredDraft(BOB, BOB, None)]
     assert await rows(db, ReportDraft) == 0
 
 
