@@ -35,7 +35,7 @@ from bot.i18n import N_, SUPPORTED_LANGUAGES
 from bot.residents import LanguagePreferences
 from bot.services import Services, build_services
 from bot.settings import Settings
-from handlers import answers, errors, reports, start
+from handlers import answers, errors, jobs, my_reports, report_flow, start
 from handlers.persistence import DraftPersistence
 
 log = logging.getLogger(__name__)
@@ -94,12 +94,12 @@ def build_application(
 
 def _register(app: Application, services: Services) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
-    app.add_handler(reports.conversation(services.settings))
+    app.add_handler(report_flow.conversation(services.settings))
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler(["help", "hulp"], start.help_command, filters=private))
     app.add_handler(CommandHandler(["taal", "language"], start.language_menu, filters=private))
     app.add_handler(CommandHandler("privacy", start.privacy, filters=private))
-    for handler in reports.resident_handlers():
+    for handler in my_reports.resident_handlers():
         app.add_handler(handler)
     app.add_handler(CallbackQueryHandler(start.language_chosen, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(answers.theme_pressed, pattern=r"^theme:"))
@@ -120,7 +120,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         await app.bot.set_my_commands(commands, language_code=lang)
         if lang == "nl":  # Dutch is the product default, also for residents whose Telegram is in German etc.
             await app.bot.set_my_commands(commands)
-    reports.schedule_jobs(app, services)
+    jobs.schedule_jobs(app, services)
     log.info("Bot started (%s)", services.settings.describe())
 
 

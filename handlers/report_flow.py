@@ -1,18 +1,20 @@
-"""The report conversation (/melding), the resident's own reports, and the delivery jobs.
+"""The report conversation (/melding): category → description → place → photos → updates → contact →
+consent → summary → filed.
 
-Every step loads the resident's draft first: the draft row is the conversation's truth (see
-:mod:`handlers.persistence`), so a step that finds no draft (expired, or deleted with /verwijder) ends the
-conversation politely instead of acting on stale state.
+Every step goes through :func:`step`, which answers the button press and loads the resident's draft first:
+the draft row is the conversation's truth (see :mod:`handlers.persistence`), so a step that finds no draft
+(expired, or deleted with /verwijder) ends the conversation politely instead of acting on stale state.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
+import functools
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -21,9 +23,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    Application,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -34,8 +34,8 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.crisis import crisis_text
-from bot.delivery import Outbox, RetryLater, html_field
-from bot.i18n import SUPPORTED_LANGUAGES, Translator, as_lang
+from bot.delivery import html_field
+from bot.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.reports import (
     CATEGORIES,
     MAX_PHOTOS,
@@ -43,21 +43,15 @@ from bot.reports import (
     Drafts,
     check_description,
     file_report,
-    forget_resident,
-    own_report,
     parse_email,
     parse_phone,
-    reports_of,
 )
 from bot.routing import RouteResult
-from bot.services import Services
 from bot.settings import Settings
-from bot.workflow import LABELS, Status
 from handlers.callbacks import pack, unpack
-from handlers.common import Context, inline, language, preferences, reply, services, translator
+from handlers.common import Context, inline, language, reply, services, translator
+from handlers.jobs import deliver_now
 from handlers.persistence import REPORT_CONVERSATION
-
-log = logging.getLogger(__name__)
 
 # Conversation states; the same strings are stored in report_drafts.step.
 CATEGORY, DESCRIPTION, PLACE, PLACE_CONFIRM, MUNICIPALITY = (
@@ -135,6 +129,33 @@ async def _expired(update: Update, context: Context) -> object:
     return END
 
 
+@dataclass(frozen=True)
+class Step:
+    """What a step handler gets: the draft, the resident's translator, and the pressed button's value."""
+
+    draft: Draft
+    t: Translator
+    choice: str  # last part of the callback data ("r:upd:chat" → "chat"); "" for messages
+
+
+StepHandler = Callable[[Update, Context, Step], Coroutine[Any, Any, object]]
+
+
+def step(handler: StepHandler) -> Callable[[Update, Context], Coroutine[Any, Any, object]]:
+    """Answer the button press (once: Telegram refuses a second answer), load the draft, or end politely."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: Context) -> object:
+        data = await _answer_query(update)
+        draft = await _load(update, context)
+        if draft is None:
+            return await _expired(update, context)
+        choice = unpack(data)[-1] if data else ""
+        return await handler(update, context, Step(draft, await translator(update, context), choice))
+
+    return wrapper
+
+
 # --- steps --------------------------------------------------------------------------------------------
 
 
@@ -164,16 +185,13 @@ async def start_report(update: Update, context: Context) -> object:
     return await _save(update, context, CATEGORY, draft)
 
 
-async def category_chosen(update: Update, context: Context) -> object:
-    data = await _answer_query(update)
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
-    category = unpack(data)[2] if data else ""
+@step
+async def category_chosen(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    category = s.choice
     if category not in CATEGORIES:
         return None
     draft.category = category
-    t = await translator(update, context)
     if draft.editing:
         return await _show_summary(update, context, draft, t)
     return await _ask_description(update, context, draft, t)
@@ -201,13 +219,11 @@ async def _ask_description(update: Update, context: Context, draft: Draft, t: Tr
     return await _save(update, context, DESCRIPTION, draft)
 
 
-async def description_given(update: Update, context: Context) -> object:
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
+@step
+async def description_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
     message = update.effective_message
     assert message is not None and message.text is not None
-    t = await translator(update, context)
     if await _crisis_stops_flow(update, context, message.text, t):
         return END
     problem = check_description(message.text)
@@ -249,13 +265,11 @@ def _online_labels(context: Context) -> set[str]:
     return {svc.catalogs.get(lang).gettext("🌐 Online / no particular place") for lang in SUPPORTED_LANGUAGES}
 
 
-async def place_text_given(update: Update, context: Context) -> object:
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
+@step
+async def place_text_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
     message = update.effective_message
     assert message is not None and message.text is not None
-    t = await translator(update, context)
     if await _crisis_stops_flow(update, context, message.text, t):
         return END
     if message.text in _online_labels(context):
@@ -268,13 +282,11 @@ async def place_text_given(update: Update, context: Context) -> object:
     return await _routed(update, context, draft, t, result)
 
 
-async def location_given(update: Update, context: Context) -> object:
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
+@step
+async def location_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
     message = update.effective_message
     assert message is not None and message.location is not None
-    t = await translator(update, context)
     lat, lon = message.location.latitude, message.location.longitude
     result = services(context).router.route_location(lat, lon)
     draft.place_text = None
@@ -351,24 +363,18 @@ async def _ask_municipality(
     return await _save(update, context, MUNICIPALITY, draft)
 
 
-async def place_confirmed(update: Update, context: Context) -> object:
-    data = await _answer_query(update)
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
-    t = await translator(update, context)
-    if data and data.endswith(":other"):
+@step
+async def place_confirmed(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    if s.choice == "other":
         return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
     return await _after_place(update, context, draft, t)
 
 
-async def municipality_chosen(update: Update, context: Context) -> object:
-    data = await _answer_query(update)
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
-    t = await translator(update, context)
-    choice = unpack(data)[2] if data else ""
+@step
+async def municipality_chosen(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    choice = s.choice
     if choice == "all":
         return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
     if choice not in services(context).municipalities.ids:
@@ -396,13 +402,11 @@ async def _ask_photos(update: Update, context: Context, draft: Draft, t: Transla
     return await _save(update, context, PHOTOS, draft)
 
 
-async def photo_given(update: Update, context: Context) -> object:
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
+@step
+async def photo_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
     message = update.effective_message
     assert message is not None and message.photo
-    t = await translator(update, context)
     if len(draft.photos) < MAX_PHOTOS:
         draft.photos.append(message.photo[-1].file_id)  # the largest size
     if len(draft.photos) >= MAX_PHOTOS:
@@ -416,12 +420,10 @@ async def photo_given(update: Update, context: Context) -> object:
     return await _save(update, context, PHOTOS, draft)
 
 
-async def photos_done(update: Update, context: Context) -> object:
-    await _answer_query(update)
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
-    return await _photos_done(update, context, draft, await translator(update, context))
+@step
+async def photos_done(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    return await _photos_done(update, context, draft, t)
 
 
 async def _photos_done(update: Update, context: Context, draft: Draft, t: Translator) -> str:
@@ -449,16 +451,13 @@ async def _ask_updates(update: Update, context: Context, draft: Draft, t: Transl
     return await _save(update, context, UPDATES, draft)
 
 
-async def updates_chosen(update: Update, context: Context) -> object:
-    data = await _answer_query(update)
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
-    choice = unpack(data)[2] if data else ""
+@step
+async def updates_chosen(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    choice = s.choice
     if choice not in ("chat", "none"):
         return None
     draft.updates = "chat" if choice == "chat" else "none"
-    t = await translator(update, context)
     await reply(
         update,
         t.gettext(
@@ -469,13 +468,11 @@ async def updates_chosen(update: Update, context: Context) -> object:
     return await _save(update, context, CONTACT, draft)
 
 
-async def contact_given(update: Update, context: Context) -> object:
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
+@step
+async def contact_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
     message = update.effective_message
     assert message is not None and message.text is not None
-    t = await translator(update, context)
     text = message.text.strip()
     if await _crisis_stops_flow(update, context, text, t):
         return END
@@ -494,12 +491,10 @@ async def contact_given(update: Update, context: Context) -> object:
     return await _after_contact(update, context, draft, t)
 
 
-async def contact_skipped(update: Update, context: Context) -> object:
-    await _answer_query(update)
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
-    return await _after_contact(update, context, draft, await translator(update, context))
+@step
+async def contact_skipped(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    return await _after_contact(update, context, draft, t)
 
 
 async def _after_contact(update: Update, context: Context, draft: Draft, t: Translator) -> str:
@@ -534,15 +529,13 @@ async def _ask_consent(update: Update, context: Context, draft: Draft, t: Transl
     return await _save(update, context, CONSENT, draft)
 
 
-async def consent_given(update: Update, context: Context) -> object:
-    data = await _answer_query(update)
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
-    if data and data.endswith(":no"):
+@step
+async def consent_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    if s.choice == "no":
         return await _cancelled(update, context)
     draft.consent = True
-    return await _show_summary(update, context, draft, await translator(update, context))
+    return await _show_summary(update, context, draft, t)
 
 
 def summary_text(context: Context, draft: Draft, t: Translator) -> str:
@@ -583,13 +576,10 @@ async def _show_summary(update: Update, context: Context, draft: Draft, t: Trans
     return await _save(update, context, SUMMARY, draft)
 
 
-async def summary_action(update: Update, context: Context) -> object:
-    data = await _answer_query(update)
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
-    action = unpack(data)[2] if data else ""
-    t = await translator(update, context)
+@step
+async def summary_action(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    action = s.choice
     if action == "cancel":
         return await _cancelled(update, context)
     if action == "edit":
@@ -625,19 +615,14 @@ async def summary_action(update: Update, context: Context) -> object:
             "<b>Danger now? Call 112.</b>"
         ).format(municipality=escape(name), reference=filed.reference, follow=follow),
     )
-    outbox: Outbox | None = context.bot_data.get("outbox")
-    if outbox is not None and context.job_queue is not None:
-        context.job_queue.run_once(_deliver_job, 0, name="deliver-now")
+    deliver_now(context)
     return END
 
 
-async def edit_chosen(update: Update, context: Context) -> object:
-    data = await _answer_query(update)
-    draft = await _load(update, context)
-    if draft is None:
-        return await _expired(update, context)
-    t = await translator(update, context)
-    field = unpack(data)[2] if data else ""
+@step
+async def edit_chosen(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    field = s.choice
     draft.editing = True
     if field == "category":
         await reply(update, t.gettext("What is your report about?"), _category_keyboard(t))
@@ -683,10 +668,9 @@ async def _cancelled(update: Update, context: Context) -> object:
     return END
 
 
-async def use_the_buttons(update: Update, context: Context) -> object:
-    if await _load(update, context) is None:
-        return await _expired(update, context)
-    t = await translator(update, context)
+@step
+async def use_the_buttons(update: Update, context: Context, s: Step) -> object:
+    t = s.t
     message = update.effective_message
     if message is not None and message.text and await _crisis_stops_flow(update, context, message.text, t):
         return END
@@ -746,204 +730,3 @@ def _conversation(
         },
         fallbacks=[CommandHandler(["cancel", "annuleer", "stop"], cancel)],
     )
-
-
-# --- the resident's own reports and data ----------------------------------------------------------------
-
-
-async def my_reports(update: Update, context: Context) -> None:
-    t = await translator(update, context)
-    _, chat_id = _ids(update)
-    reports = await reports_of(services(context).db, chat_id)
-    if not reports:
-        await reply(
-            update,
-            t.gettext(
-                "You have no reports linked to this chat. (Reports filed without updates are not linked to you.) "
-                "Start one with /melding."
-            ),
-        )
-        return
-    heading = t.gettext("Your reports")
-    lines = [f"<b>{escape(heading)}</b>"]
-    for report in reports:
-        category = CATEGORIES.get(report.category)
-        lines.append(
-            f"• <code>{escape(report.reference)}</code> – {escape(t.gettext(category.label) if category else '')} – "
-            f"{escape(t.datetime(report.created_at))} – <b>{escape(t.gettext(LABELS[Status(report.status)]))}</b>"
-        )
-    lines.append("")
-    lines.append(t.gettext("Details: /status followed by the reference."))
-    await reply(update, "\n".join(lines))
-
-
-async def status(update: Update, context: Context) -> None:
-    t = await translator(update, context)
-    if not context.args:
-        await reply(update, t.gettext("Type /status followed by your reference, for example /status EPE-7K3Q."))
-        return
-    _, chat_id = _ids(update)
-    report = await own_report(services(context).db, chat_id, context.args[0])
-    if report is None:
-        await reply(update, t.gettext("No report with that reference was found in this chat."))
-        return
-    await reply(
-        update,
-        t.gettext("Report <code>{reference}</code> ({municipality}), filed {date}: <b>{status}</b>.").format(
-            reference=escape(report.reference),
-            municipality=escape(_municipality_name(context, report.municipality)),
-            date=escape(t.datetime(report.created_at)),
-            status=escape(t.gettext(LABELS[Status(report.status)])),
-        ),
-    )
-
-
-async def my_data(update: Update, context: Context) -> None:
-    """Everything stored that is linked to this resident."""
-    t = await translator(update, context)
-    user_id, chat_id = _ids(update)
-    stored = await preferences(context).get(user_id)
-    reports = await reports_of(services(context).db, chat_id)
-    draft = await _drafts(context).load(user_id)
-    heading = t.gettext("What is stored about you")
-    lines = [f"<b>{escape(heading)}</b>"]
-    lines.append(
-        t.gettext("Language choice: {lang}").format(lang=stored) if stored else t.gettext("Language choice: none")
-    )
-    lines.append(t.gettext("Unfinished report: yes") if draft else t.gettext("Unfinished report: no"))
-    lines.append(
-        t.ngettext("{n} report linked to this chat", "{n} reports linked to this chat", len(reports)).format(
-            n=len(reports)
-        )
-    )
-    for report in reports:
-        contact = ", ".join(x for x in (report.contact_phone, report.contact_email) if x)
-        lines.append(f"• <code>{escape(report.reference)}</code>: {escape(report.description[:200])}")
-        if contact:
-            lines.append("  " + escape(t.gettext("contact details: {contact}").format(contact=contact)))
-    lines += ["", t.gettext("Delete this with /verwijder.")]
-    await reply(update, "\n".join(lines))
-
-
-async def delete_data(update: Update, context: Context) -> None:
-    t = await translator(update, context)
-    await reply(
-        update,
-        t.gettext(
-            "This deletes your language choice and any unfinished report, and removes the link to this chat "
-            "and your contact details from your reports. The municipality keeps the concern itself, without "
-            "anything that identifies you. You will no longer receive updates. Continue?"
-        ),
-        inline([[(t.gettext("🗑 Yes, delete"), pack("del", "yes")), (t.gettext("No"), pack("del", "no"))]]),
-    )
-
-
-async def delete_confirmed(update: Update, context: Context) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer()
-    t = await translator(update, context)
-    if unpack(query.data)[1] != "yes":
-        await query.edit_message_text(t.gettext("Nothing was deleted."))
-        return
-    user_id, chat_id = _ids(update)
-    count = await forget_resident(services(context).db, chat_id)
-    await preferences(context).forget(user_id)
-    await query.edit_message_text(
-        t.ngettext(
-            "Done. Your data has been deleted; {n} report is no longer linked to you.",
-            "Done. Your data has been deleted; {n} reports are no longer linked to you.",
-            count,
-        ).format(n=count)
-    )
-
-
-def resident_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
-    return [
-        CommandHandler(["mijnmeldingen", "myreports"], my_reports, filters=private),
-        CommandHandler("status", status, filters=private),
-        CommandHandler(["mijngegevens", "mydata"], my_data, filters=private),
-        CommandHandler(["verwijder", "delete"], delete_data, filters=private),
-        CallbackQueryHandler(delete_confirmed, pattern=r"^del:"),
-    ]
-
-
-# --- background jobs ------------------------------------------------------------------------------------
-
-
-class TelegramSender:
-    """Sends cards with the bot; every Telegram failure becomes :class:`RetryLater`."""
-
-    def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
-        self._bot = app.bot
-
-    async def send_card(self, chat_id: int, text: str) -> int:
-        try:
-            message = await self._bot.send_message(chat_id, text)
-        except RetryAfter as exc:
-            raise RetryLater("429 Too Many Requests", _seconds(exc.retry_after)) from exc
-        except (Forbidden, BadRequest, NetworkError, TelegramError) as exc:
-            raise RetryLater(type(exc).__name__ + ": " + exc.message) from exc
-        return int(message.message_id)
-
-    async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None:
-        """Pitfall: an album (sendMediaGroup) needs 2-10 items; Telegram refuses one, so one goes alone."""
-        from telegram import InputMediaPhoto, ReplyParameters
-
-        reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
-        try:
-            if len(file_ids) == 1:
-                await self._bot.send_photo(chat_id, file_ids[0], reply_parameters=reply)
-            else:
-                await self._bot.send_media_group(
-                    chat_id, [InputMediaPhoto(file_id) for file_id in file_ids], reply_parameters=reply
-                )
-        except RetryAfter as exc:
-            raise RetryLater("429 Too Many Requests", _seconds(exc.retry_after)) from exc
-        except TelegramError as exc:
-            raise RetryLater(type(exc).__name__ + ": " + exc.message) from exc
-
-
-def _seconds(value: object) -> float:
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)  # type: ignore[arg-type]
-
-
-async def _deliver_job(context: Context) -> None:
-    outbox: Outbox = context.bot_data["outbox"]
-    await outbox.run_once()
-
-
-async def _expire_drafts_job(context: Context) -> None:
-    svc = services(context)
-    timeout = dt.timedelta(minutes=svc.settings.draft_timeout_minutes)
-    for expired in await Drafts(svc.db).expire(timeout):
-        chat_id = expired.chat_id
-        t = svc.catalogs.get(as_lang(expired.language) or as_lang(svc.settings.default_language) or "nl")
-        try:
-            await context.bot.send_message(
-                chat_id,
-                t.gettext(
-                    "Your unfinished report was not used for {minutes} minutes and has been removed. "
-                    "Start again with /melding."
-                ).format(minutes=svc.settings.draft_timeout_minutes),
-                reply_markup=ReplyKeyboardRemove(),
-            )
-        except TelegramError:
-            log.warning("Could not tell a resident that their draft expired")
-
-
-async def _housekeeping_job(context: Context) -> None:
-    from bot.feedback import purge_missed
-
-    await purge_missed(services(context).db)
-
-
-def schedule_jobs(app: Application, services: Services, *, delivery_interval: float = 10.0) -> None:  # type: ignore[type-arg]
-    app.bot_data["outbox"] = Outbox(services.db, TelegramSender(app), services.catalogs.get("nl"))
-    if app.job_queue is None:
-        raise RuntimeError("python-telegram-bot[job-queue] is required")
-    app.job_queue.run_repeating(_deliver_job, interval=delivery_interval, first=1, name="deliver")
-    app.job_queue.run_repeating(_expire_drafts_job, interval=60, first=30, name="expire-drafts")
-    app.job_queue.run_repeating(_housekeeping_job, interval=3600, first=60, name="housekeeping")

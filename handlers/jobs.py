@@ -1,0 +1,104 @@
+"""Background jobs: delivering reports to staff chats (the outbox), expiring idle drafts, housekeeping.
+
+Pitfall: PTB does not persist jobs; they are scheduled again in ``post_init`` on every start, and all their
+state lives in the database (outbox rows, draft timestamps), so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from telegram import ReplyKeyboardRemove
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.delivery import Outbox, RetryLater
+from bot.i18n import as_lang
+from bot.reports import Drafts
+from bot.services import Services
+from handlers.common import Context, services
+
+log = logging.getLogger(__name__)
+
+
+class TelegramSender:
+    """Sends cards with the bot; every Telegram failure becomes :class:`RetryLater`."""
+
+    def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
+        self._bot = app.bot
+
+    async def send_card(self, chat_id: int, text: str) -> int:
+        try:
+            message = await self._bot.send_message(chat_id, text)
+        except RetryAfter as exc:
+            raise RetryLater("429 Too Many Requests", _seconds(exc.retry_after)) from exc
+        except (Forbidden, BadRequest, NetworkError, TelegramError) as exc:
+            raise RetryLater(type(exc).__name__ + ": " + exc.message) from exc
+        return int(message.message_id)
+
+    async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None:
+        """Pitfall: an album (sendMediaGroup) needs 2-10 items; Telegram refuses one, so one goes alone."""
+        from telegram import InputMediaPhoto, ReplyParameters
+
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
+        try:
+            if len(file_ids) == 1:
+                await self._bot.send_photo(chat_id, file_ids[0], reply_parameters=reply)
+            else:
+                await self._bot.send_media_group(
+                    chat_id, [InputMediaPhoto(file_id) for file_id in file_ids], reply_parameters=reply
+                )
+        except RetryAfter as exc:
+            raise RetryLater("429 Too Many Requests", _seconds(exc.retry_after)) from exc
+        except TelegramError as exc:
+            raise RetryLater(type(exc).__name__ + ": " + exc.message) from exc
+
+
+def _seconds(value: object) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)  # type: ignore[arg-type]
+
+
+def deliver_now(context: Context) -> None:
+    """Run the outbox right away (after a report is filed) instead of waiting for the next interval."""
+    if context.job_queue is not None and "outbox" in context.bot_data:
+        context.job_queue.run_once(_deliver_job, 0, name="deliver-now")
+
+
+async def _deliver_job(context: Context) -> None:
+    outbox: Outbox = context.bot_data["outbox"]
+    await outbox.run_once()
+
+
+async def _expire_drafts_job(context: Context) -> None:
+    svc = services(context)
+    timeout = dt.timedelta(minutes=svc.settings.draft_timeout_minutes)
+    for expired in await Drafts(svc.db).expire(timeout):
+        chat_id = expired.chat_id
+        t = svc.catalogs.get(as_lang(expired.language) or as_lang(svc.settings.default_language) or "nl")
+        try:
+            await context.bot.send_message(
+                chat_id,
+                t.gettext(
+                    "Your unfinished report was not used for {minutes} minutes and has been removed. "
+                    "Start again with /melding."
+                ).format(minutes=svc.settings.draft_timeout_minutes),
+                reply_markup=ReplyKeyboardRemove(),
+            )
+        except TelegramError:
+            log.warning("Could not tell a resident that their draft expired")
+
+
+async def _housekeeping_job(context: Context) -> None:
+    from bot.feedback import purge_missed
+
+    await purge_missed(services(context).db)
+
+
+def schedule_jobs(app: Application, services: Services, *, delivery_interval: float = 10.0) -> None:  # type: ignore[type-arg]
+    app.bot_data["outbox"] = Outbox(services.db, TelegramSender(app), services.catalogs.get("nl"))
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot[job-queue] is required")
+    app.job_queue.run_repeating(_deliver_job, interval=delivery_interval, first=1, name="deliver")
+    app.job_queue.run_repeating(_expire_drafts_job, interval=60, first=30, name="expire-drafts")
+    app.job_queue.run_repeating(_housekeeping_job, interval=3600, first=60, name="housekeeping")
