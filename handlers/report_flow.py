@@ -156,6 +156,16 @@ def step(handler: StepHandler) -> Callable[[Update, Context], Coroutine[Any, Any
     return wrapper
 
 
+Ask = Callable[[Update, Context, Draft, Translator], Coroutine[Any, Any, str]]
+
+
+async def _then(update: Update, context: Context, draft: Draft, t: Translator, ask_next: Ask) -> str:
+    """After a step: back to the summary when the resident came from "change", else the next question."""
+    if draft.editing:
+        return await _show_summary(update, context, draft, t)
+    return await ask_next(update, context, draft, t)
+
+
 # --- steps --------------------------------------------------------------------------------------------
 
 
@@ -192,9 +202,7 @@ async def category_chosen(update: Update, context: Context, s: Step) -> object:
     if category not in CATEGORIES:
         return None
     draft.category = category
-    if draft.editing:
-        return await _show_summary(update, context, draft, t)
-    return await _ask_description(update, context, draft, t)
+    return await _then(update, context, draft, t, _ask_description)
 
 
 async def _ask_description(update: Update, context: Context, draft: Draft, t: Translator) -> str:
@@ -231,9 +239,7 @@ async def description_given(update: Update, context: Context, s: Step) -> object
         await reply(update, t.gettext(problem))
         return None
     draft.description = message.text.strip()
-    if draft.editing:
-        return await _show_summary(update, context, draft, t)
-    return await _ask_place(update, context, draft, t)
+    return await _then(update, context, draft, t, _ask_place)
 
 
 def _place_keyboard(t: Translator) -> ReplyKeyboardMarkup:
@@ -368,7 +374,7 @@ async def place_confirmed(update: Update, context: Context, s: Step) -> object:
     draft, t = s.draft, s.t
     if s.choice == "other":
         return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
-    return await _after_place(update, context, draft, t)
+    return await _then(update, context, draft, t, _ask_photos)
 
 
 @step
@@ -384,13 +390,7 @@ async def municipality_chosen(update: Update, context: Context, s: Step) -> obje
         update,
         t.gettext("Municipality: <b>{name}</b>.").format(name=escape(_municipality_name(context, choice))),
     )
-    return await _after_place(update, context, draft, t)
-
-
-async def _after_place(update: Update, context: Context, draft: Draft, t: Translator) -> str:
-    if draft.editing:
-        return await _show_summary(update, context, draft, t)
-    return await _ask_photos(update, context, draft, t)
+    return await _then(update, context, draft, t, _ask_photos)
 
 
 async def _ask_photos(update: Update, context: Context, draft: Draft, t: Translator) -> str:
@@ -411,7 +411,7 @@ async def photo_given(update: Update, context: Context, s: Step) -> object:
         draft.photos.append(message.photo[-1].file_id)  # the largest size
     if len(draft.photos) >= MAX_PHOTOS:
         await reply(update, t.gettext("3 photos added, that is the maximum."))
-        return await _photos_done(update, context, draft, t)
+        return await _then(update, context, draft, t, _ask_updates)
     await reply(
         update,
         t.ngettext("{n} photo added.", "{n} photos added.", len(draft.photos)).format(n=len(draft.photos)),
@@ -423,13 +423,7 @@ async def photo_given(update: Update, context: Context, s: Step) -> object:
 @step
 async def photos_done(update: Update, context: Context, s: Step) -> object:
     draft, t = s.draft, s.t
-    return await _photos_done(update, context, draft, t)
-
-
-async def _photos_done(update: Update, context: Context, draft: Draft, t: Translator) -> str:
-    if draft.editing:
-        return await _show_summary(update, context, draft, t)
-    return await _ask_updates(update, context, draft, t)
+    return await _then(update, context, draft, t, _ask_updates)
 
 
 async def _ask_updates(update: Update, context: Context, draft: Draft, t: Translator) -> str:
@@ -488,19 +482,13 @@ async def contact_given(update: Update, context: Context, s: Step) -> object:
             await reply(update, t.gettext("That phone number does not look right. Try again, or press Skip."))
             return None
         draft.phone = phone
-    return await _after_contact(update, context, draft, t)
+    return await _then(update, context, draft, t, _ask_consent)
 
 
 @step
 async def contact_skipped(update: Update, context: Context, s: Step) -> object:
     draft, t = s.draft, s.t
-    return await _after_contact(update, context, draft, t)
-
-
-async def _after_contact(update: Update, context: Context, draft: Draft, t: Translator) -> str:
-    if draft.editing:
-        return await _show_summary(update, context, draft, t)
-    return await _ask_consent(update, context, draft, t)
+    return await _then(update, context, draft, t, _ask_consent)
 
 
 async def _ask_consent(update: Update, context: Context, draft: Draft, t: Translator) -> str:
