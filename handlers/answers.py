@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.reports import resident_municipality
 from handlers.callbacks import pack, unpack
 from handlers.common import Context, inline, language, reply, services, translator
-from handlers.start import THEME_LABELS, theme_menu
+from handlers.menus import THEME_LABELS, theme_menu
 from knowledge.render import render_topic
 
 

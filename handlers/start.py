@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
-from bot.i18n import N_, SUPPORTED_LANGUAGES, Translator, as_lang
+from bot.i18n import SUPPORTED_LANGUAGES, Translator, as_lang
+from handlers.answers import send_topic
 from handlers.callbacks import pack, unpack
 from handlers.common import Context, inline, preferences, reply, services, translator
+from handlers.menus import theme_menu
 
-THEME_LABELS = {
-    "digital": N_("🔐 Online safety and fraud"),
-    "youth": N_("🧒 Young people and safety"),
-    "undermining": N_("🕵️ Ondermijning (organised crime)"),
-    "general": N_("ℹ️ Emergencies, police, municipality, privacy"),
-}
 LANGUAGE_NAMES = {"nl": "🇳🇱 Nederlands", "en": "🇬🇧 English"}
-
-
-def theme_menu(t: Translator) -> InlineKeyboardMarkup:
-    return inline([[(t.gettext(label), pack("theme", theme))] for theme, label in THEME_LABELS.items()])
 
 
 def welcome_text(t: Translator, first_name: str) -> str:
@@ -45,8 +37,6 @@ async def start(update: Update, context: Context) -> None:
     if context.args:
         topic_id = context.args[0]
         if topic_id in services(context).kb.topics:
-            from handlers.answers import send_topic
-
             await send_topic(update, context, topic_id)
             return
     user = update.effective_user

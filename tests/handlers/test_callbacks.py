@@ -7,7 +7,7 @@ import pytest
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.reports import CATEGORIES
 from handlers.callbacks import MAX_BYTES, pack, unpack
-from handlers.start import THEME_LABELS
+from handlers.menus import THEME_LABELS
 from knowledge.base import load_knowledge_base
 from knowledge.municipalities import load_municipalities
 
