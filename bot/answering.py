@@ -11,9 +11,26 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.triage import Triage, Urgency
+from knowledge.normalize import words
 from knowledge.search import Candidate, SearchIndex
 
 Action = Literal["answer", "clarify", "fallback", "urgent"]
+SmallTalk = Literal["greeting", "thanks"]
+
+# A message made only of these words is small talk: the bot greets or says "you're welcome" instead of
+# "I can't answer that" (for `veiligbot ask` it stays a fallback: there is no topic to answer with).
+GREETING_WORDS = frozenset(
+    (
+        "hallo hoi hey hi hello hee hai goedemorgen goedemiddag goedenavond morgen middag avond good morning "
+        "afternoon evening dag daar there beste bot start begin"
+    ).split()
+)
+THANKS_WORDS = frozenset(
+    (
+        "dank danku dankje dankjewel dankuwel bedankt je wel u thanks thank you thx tnx merci top super fijn "
+        "oke ok okay prima duidelijk helder great perfect cool nice"
+    ).split()
+)
 
 # The topic that explains each crisis service, offered after the crisis guidance.
 URGENCY_TOPIC: dict[Urgency, str] = {
@@ -30,6 +47,7 @@ class Decision:
     topic: str | None
     candidates: tuple[Candidate, ...]
     urgency: Urgency | None
+    small_talk: SmallTalk | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Exactly the keys of ``veiligbot ask`` (spec/cli.md)."""
@@ -53,4 +71,16 @@ class Answerer:
         if urgency is not None:
             return Decision(text, "urgent", URGENCY_TOPIC[urgency], result.candidates, urgency)
         candidates = result.candidates if result.action != "clarify" else result.candidates[:3]
-        return Decision(text, result.action, result.topic, candidates, None)
+        small_talk = small_talk_of(text) if result.action == "fallback" else None
+        return Decision(text, result.action, result.topic, candidates, None, small_talk)
+
+
+def small_talk_of(text: str) -> SmallTalk | None:
+    tokens = words(text)
+    if not tokens or len(tokens) > 6:
+        return None
+    if all(tok in GREETING_WORDS for tok in tokens):
+        return "greeting"
+    if all(tok in THANKS_WORDS or tok in GREETING_WORDS for tok in tokens):
+        return "thanks"
+    return None

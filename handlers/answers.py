@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.reports import resident_municipality
 from handlers.callbacks import pack, unpack
 from handlers.common import Context, inline, language, reply, services, translator
-from handlers.menus import THEME_LABELS, theme_menu
+from handlers.menus import THEME_LABELS, theme_menu, welcome_text
 from knowledge.render import render_topic
 
 
@@ -108,6 +108,11 @@ async def free_text(update: Update, context: Context) -> None:
         rows = [[(svc.kb.topics[c.topic].lang(t.lang).title, pack("topic", c.topic))] for c in decision.candidates[:3]]
         rows.append([(t.gettext("None of these"), "none")])
         await reply(update, t.gettext("I'm not sure I understand. Did you mean one of these?"), inline(rows))
+    elif decision.small_talk == "greeting":
+        user = update.effective_user
+        await reply(update, welcome_text(t, user.first_name if user else ""), theme_menu(t))
+    elif decision.small_talk == "thanks":
+        await reply(update, t.gettext("You're welcome! Ask me anything else, or choose a theme:"), theme_menu(t))
     else:
         await record_missed(svc.db, message.text, t.lang, "fallback")
         await _send_fallback(update, context, t, message.text)

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 
-from bot.i18n import SUPPORTED_LANGUAGES, Translator, as_lang
+from bot.i18n import SUPPORTED_LANGUAGES, as_lang
 from handlers.answers import send_topic
 from handlers.callbacks import pack, unpack
 from handlers.common import Context, inline, preferences, reply, services, translator
-from handlers.menus import theme_menu
+from handlers.menus import theme_menu, welcome_text
 
 LANGUAGE_NAMES = {"nl": "🇳🇱 Nederlands", "en": "🇬🇧 English"}
-
-
-def welcome_text(t: Translator, first_name: str) -> str:
-    return t.gettext(
-        "Hello {name}! I am the safety assistant of the municipalities of Elburg, Epe, Hattem, Heerde, "
-        "Nunspeet and Oldebroek.\n\n"
-        "<b>What I can do</b>\n"
-        "• answer your questions about online safety and fraud, young people, and ondermijning "
-        "(organised crime such as drug labs and human trafficking);\n"
-        "• forward a non-urgent concern to your municipality: /melding\n\n"
-        "<b>What I don't do</b>\n"
-        "I am not an emergency service and I cannot send help.\n"
-        "<b>In danger? Call 112.</b>\n\n"
-        "Privacy: I keep as little as possible about you. Read more: /privacy\n\n"
-        "Type your question in your own words, or choose a theme:"
-    ).format(name=escape(first_name))
 
 
 async def start(update: Update, context: Context) -> None:
