@@ -40,6 +40,18 @@ Pitfalls (why the rules look the way they do)
   "gestoken", "verkocht" is not "verkracht"): a wrong repair would be a false alarm.
 - Online threats ("bedreigd via instagram") weigh less than physical ones: they are usually a report
   (police 0900-8844), unless a physical cue is present as well.
+- Many crises name no crisis word, so each class also has cues for *indirect* signs, grouped by family:
+  an intruder heard or trying a door, being followed, stones through a window; no breath, chest pain with
+  an alarm sign, a grey or blue face, someone who will not wake up; a last message or a goodbye to everyone,
+  affairs arranged "for after my death", "ik hoef niet meer", "i can't do this anymore", a friend who "won't
+  be there tomorrow", method questions, a rope or pills ready, cutting deeper; touching "on places I don't
+  want", "our secret", a hand on the throat, being locked up, hiding behind a door from a raging person,
+  throwing things at a parent. Each has its look-alikes switched off ("mijn telefoon wordt niet meer
+  wakker", "ik kan niet meer wachten", "laatste bericht in de groepsapp", "touw voor het kamp").
+- A method question ("hoeveel pillen zijn dodelijk") counts even in question form: it outweighs the
+  informational framing on purpose.
+- Speed: patterns shared by several cues are searched once per text, ``unless`` only when a cue would fire,
+  and a ``\\b`` that opens an alternative is compiled as a space (see :func:`_space_for_leading_boundary`).
 """
 
 from __future__ import annotations
@@ -424,7 +436,9 @@ BURGLARY = _alt(
 )  # fmt: skip
 PLACE = _alt(
     "huis", "woning", "tuin", "schuur", "garage", "kamer", "slaapkamer", "kelder", "zolder", "flat",
-    "appartement", "house", "home", "garden", "shed", "bedroom", "room", "apartment", "basement",
+    "appartement", "house", "home", "garden", "shed", "bedroom", "room", "apartment", "basement", "gang", "hal",
+    "keuken", "woonkamer", "achtertuin", "voortuin", "trappenhuis", "portiek", "hallway", "hall", "kitchen",
+    "living room", "backyard", "yard", "front yard", "porch", "attic", "stairwell",
 )  # fmt: skip
 PREVENTION = (
     r"\b(?:voorkom\w*|preventie|inbraakpreventie|beveilig\w*|tips?|prevent\w*|secure|buurtpreventie|"
@@ -473,6 +487,12 @@ ABUSE_PARTICIPLE_EN = _alt(
 )  # fmt: skip
 # Bare family names ("papa slaat mama") count as a person too.
 _BARE_FAMILY = r"(?:papa|mama|pappa|mamma|pap|mam|daddy|mommy|mummy)"
+# Older relatives and a parent's partner: the usual perpetrators in sexual abuse of a child at home.
+ADULT_RELATIVE = (
+    r"(?:stiefvader|stiefbroer|vader|papa|oom|opa|broer|neef|moeders vriend|vriend van (?:mijn )?moeder|"
+    r"stepdad|stepfather|stepbrother|uncle|grandpa|grandad|grandfather|brother|cousin|father|dad|"
+    r"(?:moms|mums|mothers) boyfriend)"
+)
 SUBJECT_EN = rf"(?:he|she|they|{_BARE_FAMILY}|{POSS} {_W}?{REL_EN})"
 OBJECT_NL = rf"(?:me|mij|ons|haar|hem|hen|ze|{_BARE_FAMILY}|{POSS} {_W}?{REL_NL})"
 OBJECT_EN = rf"(?:me|us|her|him|them|{_BARE_FAMILY}|{POSS} {_W}?{REL_EN})"
@@ -482,12 +502,24 @@ NOT_A_PERSON = (
 )
 BY_ACCIDENT = (
     r"\b(?:by a (?:car|ball|bike|bus)|door een (?:auto|bal|fiets|bus)|per ongeluk|by accident|"
-    r"slaat (?:zijn|haar) slag|slaat (?:\w+ )?alarm|slaat nergens op|slaat op hol)\b"
+    r"slaat (?:zijn|haar) slag|slaat (?:\w+ )?alarm|slaat nergens op|slaat op hol|"
+    # "beats me at chess": losing a game, not a beating.
+    r"(?:at|in|bij|met) (?:\w+ )?(?:chess|schaken|dammen|cards|kaarten|tennis|games?|spelletjes?|potje|fifa|"
+    r"race|running|hardlopen))\b"
+)
+# Things thrown in play: "gooit de bal naar me" is no attack.
+THROWN_IN_PLAY = (
+    r"\b(?:bal|ballen|ball|balls|sneeuwbal\w*|snowball\w*|kussen\w*|pillow\w*|speelgoed|toys?|knuffel\w*|"
+    r"frisbee|ballon\w*|balloons?|confetti|kus|kusjes|kisses|waterballon\w*|steentjes|pebbles|"
+    r"vijver|pond|sloot|water|zee|sea|lake)\b"
 )
 
 # Sentences (as patterns) describing abuse acts; reused by the "happening now" escalation.
 ABUSE_ACTS: tuple[str, ...] = (
-    r"\b(?:zit|zat|zitten|zaten) (?:\w+ ){0,2}aan (?:me|mij|haar|hem|mijn lichaam)\b(?! te)",
+    # "zit aan me", "komt 's nachts aan me": sexual touching; not "komt aan me vragen" (to ask me).
+    r"\b(?:zit|zat|zitten|zaten|komt|kwam|komen|kwamen|grijpt|graait|friemelt) (?:\w+ ){0,3}aan (?:me|mij|"
+    r"haar|hem|mijn lichaam|haar lichaam|mijn borsten|mijn kruis|mijn billen)\b"
+    r"(?! (?:te|vragen|vertellen|zeggen|uitleggen|geven|brengen|laten|voorbij|vast)\b)",
     r"\b(?:is|zijn) (?:me|mij|ons|haar|hem) aan het (?:slaan|schoppen|trappen|wurgen|mishandelen|"
     r"pijn doen)\b",
     rf"\b(?:heeft|hebben|had|hadden) {_W}{{0,2}}?(?:me|mij|ons|haar|hem) {_W}{{0,3}}{ABUSE_PARTICIPLE}\b",
@@ -501,8 +533,37 @@ ABUSE_ACTS: tuple[str, ...] = (
     rf"we get) {_W}{{0,2}}(?:being )?{ABUSE_PARTICIPLE_EN}\b",
     rf"\b{PERSON} {_W}{{0,3}}(?:is|are|was|were|gets|get|got|has been|have been) {_W}{{0,2}}(?:being )?"
     rf"{ABUSE_PARTICIPLE_EN}\b",
+    # The subject is further back: "he takes my money and hits me when I complain".
+    r"\b(?:and|en|then|dan|en dan|and then) (?:(?:also|ook|soms|sometimes|even|zelfs|weer|again|he|she|hij|"
+    r"zij|ze) )?(?:slaat|schopt|trapt|mishandelt|wurgt|betast|hits|beats|kicks|slaps|punches|chokes|hurts|"
+    r"touches|gropes|molests) (?:me|mij|us|ons)\b",
+    # An attempt: "tried to strangle me", "probeerde me te wurgen".
+    r"\b(?:tried|tries|trying|attempted) to (?:strangle|choke|suffocate|smother|drown|kill|hurt) "
+    r"(?:me|her|him|us)\b|\b(?:probeerde|probeert) (?:\w+ )?(?:me|mij|haar|hem|ons) (?:\w+ )?te (?:wurgen|"
+    r"verstikken|smoren|verdrinken|vermoorden)\b",
+    # Strangling: the throat or neck squeezed or held.
+    r"\b(?:kneep|knijpt|knijpen|knepen|greep|grijpt|pakte|pakt|drukte|drukt|drukken|hield|houdt) (?:\w+ ){0,3}"
+    r"(?:mijn|me|mij|haar|hem|zijn) (?:\w+ )?(?:keel|nek|hals|strot)\b|"
+    r"\bhand(?:en)? (?:\w+ )?(?:om|rond|op) (?:mijn|haar|zijn) (?:keel|nek|hals)\b|"
+    r"\b(?:mijn|haar|zijn) keel (?:\w+ ){0,2}dicht\b|"
+    r"\b(?:grabbed|grabs|grabbing|squeezed|squeezes|squeezing|held|holds|holding|pinned|pressed|pressing) "
+    r"(?:\w+ ){0,3}(?:by |around |on )?(?:my|her|his|the) (?:throat|neck)\b|"
+    r"\bhands? (?:around|round|on) (?:my|her|his) (?:throat|neck)\b",
 )
 ABUSE_ACT = "(?:" + "|".join(ABUSE_ACTS) + ")"
+# Throwing things at a person ("gooit met borden naar mijn moeder", "throwing glasses at my mom"); kept apart
+# from ABUSE_ACTS because it needs its own exclusion of play (THROWN_IN_PLAY).
+HURLED = _alt(
+    "borden", "bord", "glazen", "glas", "stoelen", "stoel", "spullen", "dingen", "flessen", "fles", "stenen",
+    "steen", "schoenen", "schoen", "asbak", "mes", "messen", "pannen", "pan", "meubels", "plates", "plate",
+    "glasses", "glass", "things", "stuff", "chairs", "chair", "bottles", "bottle", "stones", "rocks", "knife",
+    "knives", "shoes", "shoe", "pans", "pan", "furniture", "objects",
+)  # fmt: skip
+THROWING_AT_PERSON = (
+    rf"\b(?:gooit|gooide|gooien|smijt|smeet|smijten|throws|threw|throwing|hurls|hurling) (?:met )?"
+    rf"{_W}{{0,2}}{HURLED} {_W}{{0,2}}(?:naar|at|tegen|op) (?:{OBJECT_NL}|{OBJECT_EN}|(?:mijn|my|haar|her|"
+    rf"zijn|his) (?:hoofd|head|gezicht|face))\b"
+)
 ANIMAL_VICTIM = (
     rf"\b(?:{ABUSE_VERB_NL}|{ABUSE_VERB_EN}|verwaarloost|verwaarlozen|neglects) {_W}{{0,2}}{ANIMAL}\b|"
     rf"\b{ANIMAL} {_W}{{0,4}}(?:{ABUSE_PARTICIPLE}|{ABUSE_PARTICIPLE_EN}|mishandelt)\b|"
@@ -522,10 +583,40 @@ ABUSE_CONCRETE = (
     rf"next door|my neighbo\w*|at home|in my (?:family|relationship|home|house)|{PERSON})\b"
 )
 
+CHEST_PAIN = (
+    r"\b(?:pijn op (?:de|zijn|haar|mijn) borst|pijn in (?:de|zijn|haar|mijn) borst|drukkende pijn|"
+    r"chest pains?|pain in (?:his|her|my|the) chest|tight chest|beklemmend)\b"
+)
+DRUG = _alt(
+    "ghb", "g", "xtc", "mdma", "coke", "cocaine", "drugs", "ketamine", "heroine", "heroin", "speed", "lsd",
+    "pillen", "pills", "paddos", "lachgas",
+)  # fmt: skip
+# "Mijn moeder vermoordt me als ze mijn rapport ziet": a figure of speech, not a threat.
+FIGURE_OF_SPEECH_THREAT = (
+    r"\b(?:when|if|als|wanneer|once) (?:she|he|they|ze|hij|zij|mom|mum|dad|mama|papa) (?:\w+ ){0,2}(?:sees|"
+    r"finds out|hears|ziet|hoort|merkt|erachter komt|ontdekt|weet)\b|\bif (?:this|that|the) \w+ (?:\w+ )?"
+    r"(?:again|one more time)\b|\bfor (?:telling|saying|doing|losing|breaking|forgetting|showing)\b|"
+    r"\bomdat ik (?:\w+ ){0,3}(?:vertel|verteld|vergeten|vergeet|kwijt)\b"
+)
+
+# A goodbye that is no farewell to life: holidays, moving, a group chat, leaving a job.
+FAREWELL_NOT_DEATH = (
+    r"\b(?:vakantie|holiday|holidays|vacation|zomer|summer|verhuiz\w*|moving|emigr\w*|groepsapp|group ?chat|"
+    r"forum|account|pensioen|retire\w*|werk|job|school|afscheidsfeest|feest|party|tot ziens|see you|"
+    r"tot (?:morgen|straks|volgende|later)|weekend|vergadering|meeting|trip|reis)\b"
+)
+
+# Parents setting rules: "mijn moeder pakt mijn telefoon af als ik te lang game" is no coercive control.
+CONTROL_AS_PARENTING = (
+    r"\b(?:huisarrest|grounded|straf|punish\w*|cijfers|grades|huiswerk|homework|school|bedtijd|bedtime|"
+    r"te lang|too long|gamen|game|gaming|te laat|too late|uur|oclock|feest|party|concert)\b"
+)
+
 # Framing that makes a message a general question rather than a crisis.
 HYPOTHETICAL = (
     r"\b(?:als iemand|als er iemand|wat als|stel dat|wat moet je doen|wat doe je|wat te doen|"
     r"wanneer iemand|if someone|if somebody|if a friend|what if|what to do|what should you do|suppose|"
+    r"how do i know if|how can i tell if|hoe weet ik of|hoe kan ik zien of|hoe merk ik of|"
     r"iemand met (?:\w+ )?(?:suicidale|zelfmoord\w*|depressie\w*|problemen|gedachten|psychische|verslaving|"
     r"schulden|dementie)|someone (?:with|who has) (?:\w+ )?(?:suicidal|depression|problems|thoughts|mental)|"
     r"iemand die (?!me |mij |ons )|someone who (?!is |has a )|iemand in mijn omgeving|"
@@ -537,6 +628,7 @@ HYPOTHETICAL = (
 )
 INFORMATIONAL = (
     r"\b(?:hoe herken|herken ik|herkennen|signalen|signs of|warning signs|wat is|wat zijn|wat doet|"
+    r"is het normaal|is dat normaal|is it normal|is that normal|"
     r"wat doen|wat betekent|wanneer bel|wanneer moet|wanneer kan ik|wanneer mag|hoe werkt|hoe vaak|hoeveel|"
     r"what is|what does|what are|when should|when do i|when can i|how does|how do i recognise|"
     r"how do i recognize|how to recognise|how to recognize|informatie|info over|voorlichting|folder|"
@@ -599,6 +691,9 @@ _CUES: tuple[_Cue, ...] = (
         E,
         STRONG,
         (
+            # "schreeuwt dat hij ons vermoordt": the present tense announces it too.
+            r"\b(?:hij|ze|zij) (?:\w+ )?(?:me|mij|ons|haar|hem|jullie) (?:\w+ )?(?:vermoordt|vermoord|doodmaakt|"
+            r"afmaakt|doodsteekt|neersteekt|neerschiet)\b|"
             r"\b(?:gaat|wil|komt|dreigt|probeert|gaan|willen|komen|dreigen|dreigde) (?:\w+ ){0,3}"
             r"(?:me|mij|ons|haar|hem|mijn \w+) (?:\w+ ){0,2}(?:te )?(?:vermoorden|vermoord|doden|"
             r"dood te maken|"
@@ -612,7 +707,33 @@ _CUES: tuple[_Cue, ...] = (
             r"tries to)"
             r" (?:kill|hurt|stab|shoot|beat|murder) (?:me|us|her|him|my \w+)\b",
         ),
-        r"\b(?:mezelf|mijzelf|zichzelf|myself|himself|herself)\b",
+        rf"\b(?:mezelf|mijzelf|zichzelf|myself|himself|herself)\b|{FIGURE_OF_SPEECH_THREAT}|{IDIOM}",
+    ),
+    _Cue(
+        "threat to kill anyone",
+        E,
+        MEDIUM,
+        (
+            r"\b(?:gaat|ga|gaan|wil|zal|komt|dreigt|dreigen|roept dat hij|schreeuwt dat hij|zegt dat hij) "
+            r"(?:\w+ ){0,3}(?:iemand|iedereen|ons allemaal|jullie|mensen|de buren) (?:\w+ ){0,2}(?:te )?"
+            r"(?:vermoorden|vermoord|doden|dood (?:te )?maken|doodmaken|dood maakt|doodmaakt|af (?:te )?maken|"
+            r"afmaken|neersteken|neerschieten|neer te steken)\b|"
+            r"\b(?:going to|gonna|will|wants to|threatening to|threatens to|swears to) (?:kill|murder|stab|shoot) "
+            r"(?:someone|somebody|everyone|everybody|people|us all|you all|them all|the neighbou?rs?)\b",
+        ),
+        rf"{IDIOM}|{FIGURE_OF_SPEECH_THREAT}",
+    ),
+    _Cue(
+        "rampage now",
+        E,
+        WEAK,
+        (
+            r"\b(?:slaat|slaan|trapt|trappen|smashing|smashes|smashed up|smashing up|breaking|wrecking|trashing|"
+            r"sloopt|slopen|vernielt|vernielen) (?:\w+ ){0,4}(?:alles|ruiten|ramen|kapot|in|everything|windows|"
+            r"the place|car windows|up|his flat|her flat|the house|het huis|portiek)\b|"
+            r"\b(?:sloopt|slopen|vernielt|vernielen|wrecking|trashing|smashing up)\b",
+        ),
+        rf"{PAST}|{NOT_VIOLENCE}",
     ),
     _Cue("threat with violence", E, MEDIUM, (r"\b(?:dreigt|dreigen|dreigde) met (?:geweld|een \w+|wapens?)\b",)),
     _Cue("threat only online", E, -1.5, (ONLINE,), PHYSICAL),
@@ -621,11 +742,21 @@ _CUES: tuple[_Cue, ...] = (
         E,
         MEDIUM,
         (
-            r"\b(?:ik word|we worden|i am being|we are being|i am) (?:\w+ ){0,2}(?:achtervolgd|gevolgd|"
-            r"followed|chased|stalked)\b|\b(?:achtervolgt|volgt) (?:me|mij|ons)\b|"
-            r"\b(?:following|chasing) (?:me|us)\b",
+            r"\b(?:ik word|word|we worden|i am being|we are being|i am) (?:\w+ ){0,2}(?:achtervolgd|gevolgd|"
+            r"followed|chased|stalked)\b|\b(?:achtervolgt|volgt|volgen) (?:\w+ ){0,2}(?:me|mij|ons)\b|"
+            r"\b(?:following|chasing|running after|coming after) (?:me|us)\b|"
+            # "er rijdt een auto me al de hele weg achterna", "iemand zit achter me aan".
+            r"\b(?:loopt|lopen|rijdt|rijden|fietst|fietsen|rent|rennen|zit|zitten|komt|komen|volgt|volgen) "
+            r"(?:\w+ ){0,5}(?:me|mij|ons) (?:\w+ ){0,5}achterna\b|"
+            r"\b(?:loopt|lopen|rijdt|rijden|fietst|fietsen|rent|rennen|zit|zitten|komt|komen) (?:\w+ ){0,4}"
+            r"achter (?:me|mij|ons) aan\b|"
+            r"\b(?:rijdt|rijden|loopt|lopen|fietst|fietsen) (?:\w+ ){0,2}(?:al|steeds|de hele|sinds|constant) "
+            r"(?:\w+ ){0,5}achter (?:me|mij|ons)\b",
         ),
-        r"\b(?:instagram|tiktok|snapchat|twitter|online|social media|account)\b",
+        # A pet or a toddler that follows you around, or a follower online.
+        rf"\b(?:instagram|tiktok|snapchat|twitter|online|social media|account|overal|everywhere|de hele dag|"
+        rf"all day|around the house|door het huis|met vragen|with questions|groot licht|grootlicht|bumper\w*|"
+        rf"toeter\w*|high beams?|tailgat\w*)\b|\b{ANIMAL}\b",
     ),
     # ---------------------------------------------------------------- emergency: violence now
     _Cue(
@@ -676,13 +807,17 @@ _CUES: tuple[_Cue, ...] = (
         (
             r"\b(?:er is|er zit|er staat|er loopt|er zijn|er lopen|is|zit|staat|loopt|are|there is|there are)"
             r" (?:nu )?(?:iemand|een man|een vrouw|een vreemde|een vreemde man|een onbekende|mensen|"
-            r"twee mannen|"
-            r"someone|somebody|a man|a stranger|strangers|people|two men|a person) (?:\w+ ){0,2}"
+            r"twee mannen|een onbekende man|een paar mannen|mannen|jongens|een vent|"
+            r"someone|somebody|a man|a stranger|strangers|people|two men|a person|a guy|some guy|two guys|"
+            r"some guys|men) (?:\w+ ){0,2}"
             rf"(?:in|inside|binnen in|in de|in het) (?:mijn|ons|onze|het|de|my|our|the) (?:\w+ )?{PLACE}\b|"
             r"\b(?:someone|somebody|a man|a stranger|an intruder|a burglar|people) (?:is|are) (?:\w+ ){0,2}"
             rf"(?:in|inside) (?:my|our|the) (?:\w+ )?{PLACE}\b",
         ),
-        r"\b(?:account|computer|laptop|telefoon|phone|systeem|netwerk|network|wifi)\b",
+        # A visitor or tradesman in the kitchen is expected.
+        r"\b(?:account|computer|laptop|telefoon|phone|systeem|netwerk|network|wifi|monteur|loodgieter|"
+        r"meteropnemer|schilder|klusjesman|schoonmaker|schoonmaakster|bezorger|oppas|babysitter|plumber|"
+        r"electrician|cleaner|painter|kookt|cooking|bezoek|visite|visitors?|guests|gasten)\b",
     ),
     _Cue(
         "burglary in progress",
@@ -700,15 +835,100 @@ _CUES: tuple[_Cue, ...] = (
         E,
         STRONG,
         (
-            r"\b(?:probeert|proberen|wil|willen) (?:\w+ ){0,2}(?:binnen te komen|in te breken|"
-            r"de deur in te trappen|de deur open te breken|naar binnen te komen)\b|"
+            r"\b(?:probeert|proberen|probeerde|probeerden|wil|willen|is bezig|zijn bezig) (?:\w+ ){0,4}"
+            r"(?:binnen te komen|in te breken|in te trappen|open te breken|open te wrikken|te forceren|"
+            r"in te slaan|binnen te dringen|naar binnen te komen|naar binnen te klimmen|in te klimmen)\b|"
+            r"\b(?:probeert|proberen) (?:\w+ ){0,4}(?:deur|voordeur|achterdeur|raam|ramen|slot) (?:\w+ ){0,3}open "
+            r"te (?:duwen|krijgen|maken|trekken|wrikken)\b|"
+            r"\b(?:frunniken|frunnikt|prutsen|prutst|peuteren|peutert) aan (?:de|onze|mijn|het) "
+            r"(?:\w+ )?(?:deur|deuren|raam|ramen|slot|deurklink)\b|"
+            # A window or door just smashed, and someone coming in.
+            r"\b(?:smashed|smashing|broke|breaking|kicked in|ingeslagen|ingegooid|ingetrapt|slaat|slaan|gooit|"
+            r"gooien|trapt|trappen) (?:\w+ ){0,3}(?:window|door|raam|ruit|deur) (?:\w+ ){0,5}(?:coming in|"
+            r"getting in|komt binnen|komen binnen|naar binnen|is in|is inside|binnen)\b|"
             r"\b(?:trapt|beukt|bonkt|bonst|ramt) (?:\w+ ){0,2}(?:de|mijn|onze|op de|op mijn|tegen de|"
             r"tegen mijn)"
-            r" (?:deur|voordeur|raam|ramen)\b|"
-            r"\b(?:trying|tries) to (?:get|break|come|force (?:his|her|their|a) way) in\b|"
+            r" (?:deur|voordeur|achterdeur|raam|ramen)\b|"
+            r"\b(?:trying|tries|attempting) to (?:get|break|come|climb|force (?:his|her|their|a) way) "
+            r"(?:in|into|inside)\b|"
+            r"\b(?:trying|tries|attempting) to (?:force|kick|break|pry|prise) (?:open |in |down )?(?:the|my|our) "
+            r"(?:\w+ )?(?:door|window|lock|gate)\b|"
             r"\b(?:kicking|banging|pounding|smashing) (?:on|in|at|down)? ?(?:the|my|our) (?:front )?(?:door|"
-            r"window)\b",
+            r"window)\b|"
+            # Trying the handle, climbing in through a window.
+            r"\b(?:rammel\w*|morrel\w*) (?:\w+ ){0,3}(?:aan )?(?:de|onze|mijn|het) (?:\w+ )?(?:deur|deurklink|"
+            r"klink|slot|raam)\b|\baan (?:de|onze|mijn|het) (?:\w+ )?(?:deur|deurklink|klink|slot|raam) "
+            r"(?:\w+ )?(?:te )?(?:rammelen|morrelen)\b|"
+            r"\b(?:trying|tries|rattling|rattles|trying to open) (?:at )?(?:the|our|my) (?:\w+ ){0,2}(?:handle|"
+            r"door handle|lock|doors|door|windows)\b|"
+            r"\b(?:klimt|klimmen|kruipt|kruipen|stapt|stappen) (?:\w+ ){0,5}naar binnen\b|"
+            r"\b(?:climbing|climbs|crawling|getting) (?:in|into|inside) (?:\w+ )?(?:through|via|by) (?:the|a|our|"
+            r"my) (?:\w+ )?(?:window|door|balcony|roof)\b",
         ),
+        # An account or the locksmith is not a burglar; prevention questions are not break-ins.
+        r"\b(?:account|inloggen|wachtwoord|password|instagram|email|mail|telefoon|phone|computer|slotenmaker|"
+        r"locksmith|sleutels? kwijt|voorkom\w*|prevent\w*|tips|hoe kan ik|how do i|how can i)\b",
+    ),
+    _Cue(
+        "someone heard or seen inside",
+        E,
+        MEDIUM,
+        (
+            r"\b(?:ik hoor|hoor ik|ik zie|zie ik|we horen|i hear|i can hear|i heard|hearing|i see|i can see) "
+            r"(?:\w+ ){0,2}(?:iemand|mensen|voetstappen|een man|een vreemde|stemmen|geluiden|someone|somebody|"
+            r"people|footsteps|a man|a stranger|voices|noises) (?:\w+ ){0,4}(?:beneden|boven|op zolder|"
+            r"in de gang|in de kelder|in huis|in ons huis|in mijn huis|in de keuken|in de woonkamer|"
+            r"in de schuur|in de tuin|bij de achterdeur|downstairs|upstairs|in the house|in my house|"
+            r"in our house|in the attic|in the hallway|in the kitchen|in the basement|in the garden|"
+            r"at the back door|inside)\b",
+        ),
+        # Neighbours and the television are heard through walls every day.
+        r"\b(?:buren|buurman|buurvrouw|bovenburen|benedenburen|neighbo\w*|tv|televisie|television|radio|"
+        r"muziek|music|kinderen|kids|vast|waarschijnlijk|probably|must be|zal wel)\b",
+    ),
+    _Cue(
+        "glass breaking heard",
+        E,
+        MEDIUM,
+        (
+            r"\b(?:hoor|hoorde|horen|hear|heard|hearing) (?:\w+ ){0,2}(?:glas|ruit|raam|een ruit|een raam|glass|"
+            r"a window|window) (?:\w+ )?(?:breken|brak|rinkelen|sneuvelen|kapot|breaking|break|smash\w*|"
+            r"shatter\w*)\b",
+        ),
+        r"\b(?:buren|neighbo\w*|tv|film|movie|keuken|kitchen|vaatwasser|dishwasher|glasbak|bottle bank|"
+        r"recycling)\b",
+    ),
+    _Cue(
+        "alone and someone there",
+        E,
+        WEAK,
+        (
+            r"\b(?:alleen thuis|alleen in huis|home alone|alone at home|alone in the house|i live alone|"
+            r"ik woon alleen|niemand thuis|nobody (?:else )?(?:is )?home|er hoort niemand)\b",
+            r"\b(?:iemand|someone|somebody|een man|a man|voetstappen|footsteps|deur|door|raam|window)\b",
+        ),
+    ),
+    _Cue(
+        "attack on the house",
+        E,
+        MEDIUM,
+        (
+            r"\b(?:gooien|gooit|smijten|smijt|werpen|bekogel\w*|throwing|throw|throws|chucking|hurling|pelting) "
+            r"(?:\w+ ){0,3}(?:stenen|steen|bakstenen|tegels|flessen|stones|rocks|bricks|a brick|bottles)\b",
+            r"\b(?:raam|ramen|ruit|ruiten|deur|voordeur|huis|window|windows|door|house|auto|car|ons|me|us)\b",
+        ),
+        THROWN_IN_PLAY,
+    ),
+    _Cue(
+        "wants to get in",
+        E,
+        WEAK,
+        (
+            r"\b(?:willen|wil|proberen|probeert|want to|wants to|trying to) (?:\w+ ){0,2}(?:naar binnen|"
+            r"binnen(?:komen| te komen)|get in|come in|get inside)\b|\b(?:schreeuwen|roepen|zeggen) dat ze "
+            r"(?:\w+ )?(?:binnenkomen|naar binnen komen)\b",
+        ),
+        rf"\b{ANIMAL}\b",
     ),
     _Cue(
         "he is still here",
@@ -808,6 +1028,137 @@ _CUES: tuple[_Cue, ...] = (
         r"\b(?:verkoper|koper|seller|buyer|webshop|winkel|shop|bedrijf|company|klantenservice|marktplaats|"
         r"vinted|bestelling|order|mail|mails|appjes|berichten|messages|telefoon|phone)\b",
     ),
+    # Medical emergencies in plain words: no breath, chest pain with alarm signs, a colour change, someone who
+    # cannot be woken or collapses. Questions ("wat betekent", "wat te doen als") subtract as everywhere.
+    _Cue(
+        "cannot breathe",
+        E,
+        STRONG,
+        (
+            r"\b(?:krijgt|krijg|krijgen) (?:\w+ ){0,2}geen (?:lucht|adem)\b|"
+            r"\b(?:kan|kunnen) (?:\w+ ){0,2}niet (?:meer )?(?:ademen|ademhalen)\b|"
+            r"\bademt (?:\w+ )?(?:nauwelijks|heel moeilijk|moeilijk|heel raar|raar|heel snel)\b|"
+            r"\bhapt (?:\w+ )?naar (?:lucht|adem)\b|\bstikt\b|\bis (?:\w+ )?aan het stikken\b|"
+            r"\b(?:cannot|can not) (?:\w+ )?(?:breathe|get (?:any )?air)\b|"
+            r"\b(?:struggling|fighting|gasping) (?:to breathe|for (?:air|breath))\b|\bstopped breathing\b|"
+            r"\bbarely breathing\b|\b(?:is|are) choking\b",
+        ),
+        r"\b(?:neus|nose|verkouden|cold|verkoudheid|stress|werk|work|hitte|heat|mondkapje|mask|lachen|"
+        r"laughing|lol|haha|boete|fine|regels|rules|te veel werk|deadline)\b",
+    ),
+    _Cue("chest pain", E, WEAK, (CHEST_PAIN,)),
+    _Cue(
+        "chest pain with an alarm sign",
+        E,
+        WEAK,
+        (
+            CHEST_PAIN,
+            r"\b(?:ineens|opeens|plotseling|hevige|heftige|erge|zweet|zweten|misselijk|uitstraalt|uitstralend|"
+            r"arm|kaak|valt om|suddenly|severe|crushing|really bad|sweating|sweaty|left arm|jaw|help|112|"
+            r"ambulance)\b",
+        ),
+    ),
+    _Cue(
+        "collapse, seizure, stroke",
+        E,
+        MEDIUM,
+        (
+            r"\b(?:in elkaar gezakt|zakte in elkaar|zakt in elkaar|valt steeds weg|beweegt niet meer|"
+            r"grijpt naar (?:zijn|haar) borst|hartstilstand|beroerte|herseninfarct|"
+            r"mond hangt scheef|epileptische aanval|ligt te schokken|ligt te stuiptrekken|stuiptrekkingen|"
+            r"collapsed|passed out|not moving|is not responding|not responding|clutching (?:his|her|my) chest|"
+            r"having a (?:fit|seizure|stroke)|has had a stroke|cardiac arrest|face is drooping|"
+            r"will not stop shaking|convulsing)\b|"
+            r"\bligt (?:\w+ ){0,3}(?:op de grond|op straat|op de vloer|in het water|in de sloot) (?:\w+ ){0,2}"
+            r"(?:en )?(?:beweegt|reageert|ademt) niet\b|\bflauwgevallen en (?:\w+ ){0,2}(?:komt niet|"
+            r"reageert niet|wordt niet)\b",
+        ),
+        r"\b(?:app|website|site|computer|laptop|scherm|screen|printer|server|traffic|verkeer|file|auto|car|"
+        r"game|spel|browser|programma|program|telefoon|phone|on the couch|op de bank|queue|rij|line|bus|"
+        r"train|trein)\b",
+    ),
+    _Cue(
+        "person lying on the ground",
+        E,
+        MEDIUM,
+        (
+            rf"\b(?:{PERSON}|{_BARE_FAMILY}|iemand|someone|somebody|een man|een vrouw|a man|a woman|opa|oma|"
+            r"grandpa|grandma) (?:\w+ ){0,5}(?:ligt|is lying|lies|is lying) (?:\w+ ){0,2}(?:op de grond|"
+            r"op de vloer|op straat|op het fietspad|in de sloot|on the ground|on the floor|in the street)\b",
+        ),
+        r"\b(?:slaapt|sleeping|asleep|speelt|playing|yoga|lachen|laughing|haha|lol|puzzel\w*|puzzle|huilen|"
+        r"huilt|crying|driftbui\w*|tantrum\w*|boos|angry)\b",
+    ),
+    _Cue(
+        "first-aid question",
+        E,
+        -MEDIUM,
+        (r"\b(?:hoe herken|herken je|symptomen|symptoms|eerste hulp|ehbo|first aid|reanimatie|reanimeren|cpr)\b",),
+    ),
+    _Cue("feeling unwell", E, WEAK, (r"\b(?:onwel|niet goed geworden|unwell|doodsbleek|flauw\w*|fainted)\b",)),
+    _Cue(
+        "colour of the face",
+        E,
+        MEDIUM,
+        (
+            r"\b(?:wordt|worden|werd|ziet|zag|loopt|kleurt|is) (?:er )?(?:\w+ )?(?:helemaal |heel |zo |erg |"
+            r"ineens |opeens )?(?:grauw|asgrauw|lijkbleek|blauw aan|paars aan)\b|"
+            r"\b(?:lippen|lip|gezicht) (?:\w+ ){0,2}(?:blauw|grauw|paars)\b|\bblauwe lippen\b|"
+            r"\b(?:turning|turned|going|gone|went) (?:\w+ )?(?:blue|grey|gray|purple)\b|"
+            r"\b(?:lips|face) (?:\w+ ){0,2}(?:blue|grey|gray|purple)\b",
+        ),
+        r"\b(?:haar|hair|haren|lucht|sky|weer|weather|hemel|muur|wall|verf|paint|scherm|screen|foto|photo|"
+        r"beard|baard|wolken|clouds|blad\w*|leaves|banaan|banana|licht|light|lamp|led|brood|bread|kaas|"
+        r"cheese|kou|koud|cold|freezing|ijsje|lipstick|lippenstift|bessen|berries|blueberr\w*|slush|"
+        r"haha|lol)\b",
+    ),
+    _Cue(
+        "will not wake up",
+        E,
+        MEDIUM,
+        (
+            r"\bwordt (?:\w+ )?niet (?:meer )?wakker\b|\bniet (?:meer )?wakker te krijgen\b|"
+            r"\b(?:krijg|krijgen|kreeg) (?:\w+ ){0,2}(?:hem|haar|ze|hen) (?:\w+ )?niet (?:meer )?wakker\b|"
+            r"\b(?:will not|would not|does not|is not) wak(?:e|ing) up\b|"
+            r"\b(?:cannot|can not|could not) wake (?:him|her|them|my \w+|\w+) (?:\w+ )?up\b|"
+            r"\b(?:cannot|can not) wake (?:him|her|them|my \w+)\b",
+        ),
+        # A sleeping phone or a teenager before school is no emergency.
+        r"\b(?:telefoon|mobiel|laptop|computer|pc|tablet|ipad|scherm|slaapstand|phone|screen|sleep mode|"
+        r"standby|tv|wekker|alarm|school|ochtend|ochtends|morning|mornings|op tijd|on time|weekend|uitslapen|"
+        r"vakantie|elke dag|every day|altijd|always|nooit|never|ik wil|i want|i hope|ik hoop|wish)\b",
+    ),
+    _Cue(
+        "took something",
+        E,
+        WEAK,
+        (
+            r"\b(?:heeft|hebben|heb|had|took|has taken|had taken|taken|swallowed|ate|drank) (?:\w+ ){0,3}"
+            r"(?:iets|something|drugs|xtc|ghb|coke|cocaine|mdma|ketamine|lsd|paddo\w*|speed|pillen|pills|"
+            r"te veel|too much|a lot of)\b|\biets in (?:zijn|haar|mijn) (?:drankje|drinken|glas)\b|"
+            r"\b(?:spiked|something in (?:his|her|my) drink)\b",
+        ),
+    ),
+    _Cue(
+        "too much of a drug",
+        E,
+        MEDIUM,
+        (
+            rf"\b(?:te veel|too much) (?:\w+ )?{DRUG} (?:\w+ )?(?:genomen|gebruikt|op|geslikt|taken|used)\b|"
+            rf"\b(?:took|taken|used|has had) (?:way )?(?:te veel|too much) (?:\w+ )?{DRUG}\b",
+        ),
+        r"\b(?:vaak|altijd|elke|often|always|every|hoe|how|wat|what)\b",
+    ),
+    _Cue(
+        "drowning",
+        E,
+        MEDIUM,
+        (
+            r"\b(?:verdrinkt|is aan het verdrinken|drowning|is in het water gevallen|in het water gevallen|"
+            r"fell in the water|fell into the (?:water|canal|lake)|ligt in het water|komt niet meer boven)\b",
+        ),
+        r"\b(?:werk|work|huiswerk|homework|mails|emails|papierwerk|paperwork|schulden|debt|taken|tasks)\b",
+    ),
     _Cue(
         "call the police now",
         E,
@@ -830,6 +1181,7 @@ _CUES: tuple[_Cue, ...] = (
     ),
     # ---------------------------------------------------------------- emergency: abuse happening now
     _Cue("abuse happening now", E, STRONG, (ABUSE_ACT, NOW), rf"{ANIMAL_VICTIM}|{BY_ACCIDENT}"),
+    _Cue("throwing at a person now", E, STRONG, (THROWING_AT_PERSON, NOW), THROWN_IN_PLAY),
     _Cue("abuse with a weapon", E, STRONG, (ABUSE_ACT, rf"\b{WEAPON}\b"), rf"{ANIMAL_VICTIM}|{BY_ACCIDENT}"),
     _Cue("repeated cry for help", E, WEAK, (r"\b(?:help|hulp|sos) (?:\w+ )?(?:help|hulp|sos)\b",)),
     _Cue(
@@ -1093,6 +1445,325 @@ _CUES: tuple[_Cue, ...] = (
     ),
     _Cue("suicide topic + first person", S, WEAK, (SUICIDE_TOPIC, r"\b(?:ik|me|mij|mezelf|i|myself)\b")),
     _Cue("idiom", S, -3.0, (IDIOM,)),
+    # ---------------------------------------------------------------- suicide: indirect signs
+    # Farewell messages: a last message or a goodbye to everyone, often with love or an apology.
+    _Cue(
+        "last message",
+        S,
+        STRONG,
+        (
+            r"\b(?:dit is|dit wordt|this is|here is|hier is) (?:\w+ )?(?:mijn|my) (?:laatste|allerlaatste|last|"
+            r"final|very last) (?:bericht\w*|appje|post|message|note|text|woorden|words|tweet|video|story|brief|"
+            r"letter|groet|goodbye|afscheid)\b|\b(?:mijn|my) (?:laatste|final|last) (?:woorden|words|goodbye)\b|"
+            r"\bvaarwel (?:wereld|allemaal|iedereen|lieve)\b|\bgoodbye (?:cruel )?world\b|\bfinal goodbye\b|"
+            r"\b(?:mijn|my) (?:laatste|last|final) (?:bericht\w*|message|post|words|woorden) (?:aan|to|for|voor) "
+            r"(?:de wereld|iedereen|jullie|the world|everyone|you all|all of you)\b",
+        ),
+        FAREWELL_NOT_DEATH,
+    ),
+    _Cue(
+        "goodbye to everyone",
+        S,
+        WEAK,
+        (
+            r"\b(?:vaarwel|goodbye|bye|dag|doei|farewell) (?:\w+ )?(?:iedereen|allemaal|everyone|everybody|all)\b|"
+            r"\b(?:als laatste|voor de laatste keer|for the last time|one last time)\b",
+        ),
+        FAREWELL_NOT_DEATH,
+    ),
+    _Cue("farewell word", S, WEAK, (r"\b(?:vaarwel|goodbye|farewell)\b",), FAREWELL_NOT_DEATH),
+    # "Het is mooi geweest": the Dutch way of saying a life is complete.
+    _Cue(
+        "it has been enough",
+        S,
+        MEDIUM,
+        (
+            r"\bhet is (?:\w+ )?(?:mooi|genoeg|lang genoeg) geweest\b|\bdit is het einde\b|"
+            r"\bthis is the end\b|\bi am ready to (?:die|leave this world)\b",
+        ),
+        rf"\b(?:met|with|van de|of the|vakantie|holiday|examen|exam|toets|test|wedstrijd|match|feest|party|"
+        rf"concert|serie|series|film|movie|boek|book)\b|{FAREWELL_NOT_DEATH}",
+    ),
+    _Cue(
+        "ready to go",
+        S,
+        WEAK,
+        (r"\bhet was mooi(?: $| (?:ik|en|maar|sorry|vaarwel|bedankt)\b)|\bik ben er klaar voor\b|\bi am ready\b",),
+        rf"\b(?:examen|exam|toets|test|wedstrijd|match|feest|party|concert|weer|weather)\b|{FAREWELL_NOT_DEATH}",
+    ),
+    _Cue(
+        "unreachable after a goodbye",
+        S,
+        WEAK,
+        (
+            r"\b(?:turned off|switched off) (?:his|her|my) phone\b|\b(?:telefoon|mobiel) (?:\w+ )?uit(?:gezet)?\b|"
+            r"\bniet (?:meer )?bereikbaar\b|\bneemt (?:zijn|haar) telefoon niet (?:meer )?op\b",
+        ),
+    ),
+    _Cue(
+        "love and apology at parting",
+        S,
+        WEAK,
+        (
+            r"\b(?:ik hou van jullie|ik houd van jullie|i love you all|love you all|love you guys|i love you|"
+            r"sorry voor alles|sorry for everything|vergeef me|vergeef mij|forgive me|het spijt me|i am sorry|"
+            r"zorg goed voor|take care of (?:mom|mum|dad|my|the)|het is beter zo|it is better this way|"
+            r"(?:tell|zeg tegen|zeg) (?:\w+ ){0,2}(?:i love|that i love|dat ik van))\b",
+        ),
+        FAREWELL_NOT_DEATH,
+    ),
+    # Affairs put in order for after one's death, belongings given away.
+    _Cue(
+        "arrangements for after death",
+        S,
+        STRONG,
+        (
+            r"\b(?:geregeld|geordend|op orde|klaar|arranged|sorted|in order|ready|taken care of)\b",
+            r"\b(?:na mijn dood|voor als ik er niet meer ben|als ik er niet meer ben|als ik dood ben|"
+            r"after my death|after i (?:am gone|die|am dead)|when i am (?:gone|dead|not here)|for when i (?:am gone|"
+            r"die))\b",
+        ),
+        r"\b(?:testament|notaris|uitvaartverzekering|nalatenschap|digitale|digital|accounts?|wachtwoord\w*|"
+        r"password\w*|insurance|verzekering|executor|erfenis|inheritance|hoe|how|wat moet|what should|"
+        r"wat gebeurt|what happens)\b",
+    ),
+    _Cue(
+        "everything arranged",
+        S,
+        WEAK,
+        (r"\b(?:alles is geregeld|alles geregeld|everything is (?:arranged|sorted|taken care of))\b",),
+        FAREWELL_NOT_DEATH,
+    ),
+    _Cue(
+        "belongings given away",
+        S,
+        WEAK,
+        (
+            r"\b(?:spullen|dingen|bezittingen|stuff|things|belongings) (?:\w+ )?(?:weggegeven|weg gegeven|"
+            r"weggeven|given away|giving away|give away)\b|\b(?:weggegeven|given away|giving away|geef|gaf) "
+            r"(?:\w+ ){0,2}(?:mijn|my) (?:\w+ )?(?:spullen|dingen|stuff|things|belongings)\b",
+        ),
+        r"\b(?:verhuiz\w*|moving|kringloop|marktplaats|vinted|opruim\w*|declutter\w*|goed doel|charity)\b",
+    ),
+    _Cue(
+        "will not need it any more",
+        S,
+        WEAK,
+        (
+            r"\b(?:heb ik|ik heb|heb) (?:het |ze |die |dat )?(?:toch |echt )?niet meer nodig\b|"
+            r"\b(?:will not|do not|would not) need (?:it|them|any of it|this) (?:anymore|any more|where)\b",
+        ),
+    ),
+    # "Ik hoef niet meer": the older person's way of saying life may stop; not "ik hoef niet meer te werken".
+    _Cue(
+        "does not need to live any more",
+        S,
+        1.5,
+        (
+            r"\bik hoef (?:gewoon |echt |eigenlijk |het |allemaal |zo )?(?:niet meer|het leven niet meer|"
+            r"niet meer zo nodig)(?: $| (?:ik|en|het|alles|echt|hoor|zo|sinds|nu|want|na|zonder|sorry|meer|"
+            r"dood|leven)\b)|"
+            r"\b(?:het leven|leven) hoeft (?:\w+ ){0,2}niet meer\b|"
+            r"\bhoeft (?:het )?(?:voor mij|van mij|allemaal) (?:\w+ )?niet meer\b",
+        ),
+        r"\b(?:dank|bedankt|thanks|taart|eten|koffie|thee|toetje|vol|full)\b",
+    ),
+    # "I can't do this anymore" alone is flagged for safety; waiting ("ik kan niet meer wachten") is not.
+    _Cue(
+        "cannot do this anymore",
+        S,
+        MEDIUM,
+        (
+            r"\b(?:i|he|she|they) (?:\w+ )?(?:cannot|can not) (?:do|take|handle|bear|stand|keep) (?:this|it|"
+            r"this life|any of "
+            r"this|life|doing this)(?: \w+)? ?(?:anymore|any more|no more|much longer)\b|"
+            r"^ (?:ik kan|kan) (?:het |dit )?(?:echt |gewoon )?niet meer(?: $| (?:ik|en|echt|hoor|alles|sorry|"
+            r"help)\b)|\bik kan (?:dit|het) (?:echt |gewoon |allemaal )?niet meer(?: $| (?:ik|en|echt|hoor|"
+            r"alles|sorry|help)\b)|\bik kan niet meer(?: $| (?:ik|sorry|help|alles)\b)",
+        ),
+        r"\b(?:phone|telefoon|computer|laptop|app|website|printer|wifi|internet|crash\w*|traffic|file|wachten|"
+        r"waiting)\b",
+    ),
+    _Cue(
+        "cannot bear this life",
+        S,
+        STRONG,
+        (
+            r"\b(?:trek|hou|houd|kan|wil) (?:\w+ )?(?:dit|het|mijn) leven (?:\w+ )?niet meer\b|"
+            r"\b(?:cannot|can not|do not want) (?:\w+ )?(?:this|my) life (?:anymore|any more)\b|"
+            r"\b(?:sleep|slapen) (?:\w+ )?(?:forever|for ever|voor altijd|eeuwig)\b|"
+            r"\b(?:voor altijd|eeuwig) (?:\w+ )?slapen\b|\bniet meer wakker (?:wil|wilt|willen|wou) worden\b",
+        ),
+        # "Sleep forever after my exams" is a student's wish for rest.
+        r"\b(?:weekend|exams?|examens?|vakantie|holiday|tentamen\w*|day off|uitslapen|lazy|lui)\b",
+    ),
+    _Cue(
+        "no way out",
+        S,
+        MEDIUM,
+        (r"\b(?:geen uitweg|no way out|enige uitweg|only way out|geen andere uitweg|no other way out)\b",),
+        # "Geen uitweg uit mijn schulden" names a concrete problem the knowledge base can help with.
+        r"\b(?:escape ?room|game|spel|puzzel\w*|puzzle)\b|\b(?:uitweg|way out) (?:\w+ )?(?:uit|from|of) "
+        r"(?:mijn|de|het|deze|dit|my|the|this)\b",
+    ),
+    _Cue(
+        "stop living",
+        S,
+        STRONG,
+        (
+            r"\b(?:stoppen|stop|ophouden|op te houden|te stoppen) met (?:leven|bestaan)\b|"
+            r"\b(?:stop|to stop|quit) (?:living|existing)\b|\bwil (?:\w+ )?(?:voorgoed|voor altijd) verdwijnen\b|"
+            r"\b(?:disappear|vanish) (?:forever|for good|permanently)\b|\bniet meer (?:wil |willen )?bestaan\b",
+        ),
+    ),
+    # After a bereavement: the wish to be with the dead partner.
+    _Cue(
+        "bereaved",
+        S,
+        WEAK,
+        (
+            r"\b(?:mijn|my) (?:\w+ )?(?:vrouw|man|partner|echtgenoot|echtgenote|wife|husband|zoon|dochter|son|"
+            r"daughter|kind|child|vrienden|friends) (?:\w+ ){0,3}(?:dood|overleden|gestorven|er niet meer is|"
+            r"died|passed away|is gone|is dead|are dead|are gone)\b",
+        ),
+    ),
+    _Cue(
+        "wish to join the dead",
+        S,
+        WEAK,
+        (
+            r"\b(?:wil|wou|wilde) (?:\w+ ){0,3}(?:naar (?:haar|hem) toe|bij (?:haar|hem) zijn|(?:haar|hem) achterna)\b|"
+            r"\b(?:want|wish) (?:\w+ ){0,2}to (?:be with|join|see) (?:her|him) again\b|\bjoin (?:her|him)\b",
+        ),
+    ),
+    # A specific person hints they will be gone: "hij is er morgen niet meer", "you won't see me again".
+    _Cue(
+        "will not be there any more",
+        S,
+        1.5,
+        (
+            r"\b(?:hij|zij|ze|ik) (?:\w+ ){0,2}er (?:\w+ ){0,2}(?:morgen|straks|vanavond|binnenkort|na vandaag|"
+            r"na vanavond|volgende week|dan|niet lang) (?:\w+ )?niet meer\b|"
+            r"\b(?:zien|ziet|horen|hoort) (?:\w+ )?(?:me|mij|hem|haar) (?:\w+ )?(?:nooit|niet) meer\b|"
+            r"\b(?:me|mij|hem|haar) (?:\w+ ){0,2}(?:nooit|niet) meer (?:\w+ )?(?:zien|zult zien|zullen zien|"
+            r"horen)\b|"
+            r"\b(?:will not|would not|might not) be (?:here|around|alive|there) (?:\w+ )?(?:tomorrow|much longer|"
+            r"for long|anymore|next week|after tonight)\b|"
+            r"\b(?:will not|never) (?:\w+ )?(?:see|hear from) (?:me|him|her) (?:again|anymore|tomorrow)\b|"
+            r"\blast time (?:you|we|they|anyone) (?:\w+ ){0,2}(?:hear|see) (?:from )?(?:me|him|her)\b|"
+            r"\blaatste keer dat (?:je|jullie|we|ze) (?:\w+ ){0,2}(?:van )?(?:me|mij|hem|haar)\b",
+        ),
+        r"\b(?:vakantie|holiday|vacation|verhuis\w*|moving|ziek|sick|vrij|day off|werk|work|school|les|class|"
+        r"meeting|vergadering|afspraak|winkel|zaak|shop|store|failliet|bankrupt|website|app|account|groep|"
+        r"group|club|vereniging|team|betalen|betaal|pay|oplicht\w*|scam|fraude|fraud|geld|money)\b",
+    ),
+    # "Going to end it tonight", "maakt er vanavond een einde aan"; a break-up is "end it with him".
+    _Cue(
+        "ending it soon",
+        S,
+        STRONG,
+        (
+            r"\b(?:going to|gonna|will|wants to|want to|plans to|planning to|ready to|about to) end it(?: all)? "
+            r"(?:tonight|today|now|soon|this (?:week|weekend|time)|for good|tomorrow)\b|"
+            r"\b(?:maak|maakt|maakte|maken) (?:\w+ ){0,3}er (?:\w+ ){0,2}(?:een )?(?:eind|einde) aan\b|"
+            r"\ber (?:\w+ )?(?:een )?(?:eind|einde) aan (?:maak|maakt)\b",
+        ),
+        r"\b(?:with|met|relationship|relatie|contract|subscription|abonnement|lease|match|meeting|season|"
+        r"series|serie|story|verhaal|overlast|situatie|ruzie|pesten)\b",
+    ),
+    # Method questions count even in question form: "hoeveel pillen zijn dodelijk".
+    _Cue(
+        "method question",
+        S,
+        2.5,
+        (
+            r"\b(?:hoeveel|welke|wat voor|how many|how much|which|what) (?:\w+ ){0,3}(?:pillen|pil|tabletten|"
+            r"medicijnen|paracetamol|slaappillen|oxazepam|insuline|antidepressiva|pills|tablets|meds|medicine|"
+            r"sleeping pills|ibuprofen|tylenol|insulin|antidepressants) (?:\w+ ){0,8}(?:dodelijk\w*|dood (?:te )?"
+            r"gaan|doodgaan|sterven|te sterven|overlijden|niet meer wakker|nooit meer wakker|lethal|fatal|"
+            r"to die|kill (?:you|me|a person|someone|yourself|myself)|not wake up|never wake up|overdose)\b|"
+            r"\b(?:dodelijke|letale|fatale) (?:dosis|hoeveelheid)\b|\blethal (?:dose|amount)\b|"
+            r"\b(?:pijnloos|pijnloze manier|snelste manier|beste manier|makkelijkste manier|painless|"
+            r"quickest way|fastest way|best way|easiest way) (?:\w+ ){0,3}(?:dood|sterven|zelfmoord|to die|"
+            r"suicide|death|kill myself|te sterven|dood te gaan)\b|"
+            r"\bhoe (?:hoog|diep) (?:\w+ ){0,4}(?:springen|spring|dood|to die)\b|"
+            r"\bhow (?:high|tall) (?:\w+ ){0,4}(?:to jump|to die|to not survive)\b|"
+            r"\bhoe (?:hang|knoop) (?:je|ik) (?:je|me|mezelf|een strop)\b|"
+            r"\bhow (?:to|do you|do i) (?:tie a noose|hang (?:myself|yourself))\b",
+        ),
+        rf"\b{ANIMAL}\b|\b(?:ghb|xtc|mdma|coke|cocaine|alcohol|drugs|lachgas|ketamine)\b",
+    ),
+    # The means are ready: a rope or noose tied, pills collected.
+    _Cue(
+        "rope or noose ready",
+        S,
+        STRONG,
+        (
+            r"\b(?:touw|strop|rope|noose|koord)\b",
+            r"\b(?:klaar|ready|geknoopt|tied|vastgemaakt|opgehangen|hangt|hanging|balk|beam|zolder|plafond|"
+            r"ceiling|attic|know where|weet waar)\b",
+        ),
+        r"\b(?:kamp\w*|camping|klim\w*|climb\w*|zeil\w*|sail\w*|boot|boat|tent|touwtrek\w*|tug|verhuiz\w*|"
+        r"moving|schommel|swing|was|waslijn|washing|clothesline|halloween|decoratie|decoration|springtouw|"
+        r"skipping|jump rope|kerst\w*|christmas|lampjes|lights|knutsel\w*|craft\w*|boomhut|treehouse|hangmat|"
+        r"hammock|slepen|tow\w*|hek|fence|stropdas|tie|wat een|what a|gym|sport|tuin|garden)\b|"
+        rf"\b{ANIMAL}\b",
+    ),
+    _Cue("noose", S, MEDIUM, (r"\bnoose\b",), r"\b(?:halloween|decoratie|decoration|film|movie|western)\b"),
+    _Cue(
+        "means ready",
+        S,
+        STRONG,
+        (
+            r"\b(?:pillen|pills|tabletten|tablets|mesjes|blades|scheermesje\w*|razors?|touw|rope) (?:\w+ ){0,3}"
+            r"(?:liggen|ligt|staan|staat|is|are|zijn|heb ik) (?:\w+ ){0,2}(?:klaar|ready|verzameld|opgespaard|"
+            r"lined up|set out)\b|"
+            r"\b(?:heb|have|got) (?:\w+ ){0,3}(?:pillen|pills|tabletten|tablets|touw|rope|mesjes|blades|razors?) "
+            r"(?:\w+ ){0,2}(?:klaarliggen|klaar liggen|klaar|ready|verzameld|gespaard|opgespaard|saved up|"
+            r"stockpiled|collected)\b|"
+            r"\b(?:saved up|saving up|stockpiled|stockpiling|collected|collecting|verzameld|opgespaard|gespaard|"
+            r"spaar|sparen) (?:\w+ ){0,3}(?:pills|pillen|tabletten|tablets|medicijnen|meds|slaappillen|"
+            r"sleeping pills)\b",
+        ),
+        r"\b(?:vakantie|holiday|trip|reis|apotheek|pharmacy|weekdoos|pill box|pillbox|bbq|barbecue|kamp\w*|"
+        r"camping)\b",
+    ),
+    # Cutting deeper or into the wrists, and wanting it all to end.
+    _Cue(
+        "cutting to end it",
+        S,
+        1.5,
+        (
+            r"\b(?:snij|snijd|snijdt|kras|kerf|cut|cutting|cuts) (?:\w+ ){0,2}(?:dieper|deeper|harder|again|weer|"
+            r"opnieuw)\b|\b(?:polsen|pols|wrists|wrist|aders|veins) (?:\w+ ){0,2}(?:doorsnijden|doorgesneden|"
+            r"snijden|gesneden|slit|slitting|cut|cutting)\b|\b(?:doorsnijden|doorgesneden|snijden|gesneden|"
+            r"slit|slitting|cut|cutting|snijd|snij) (?:\w+ ){0,2}(?:in )?(?:mijn|zijn|haar|my|his|her) "
+            r"(?:polsen|pols|wrists|wrist|aders|veins)\b",
+        ),
+        r"\b(?:per ongeluk|by accident|accidentally|keuken|kitchen|koken|cooking|glas|glass|papier|paper|gras|"
+        r"grass|haar|hair|taart|cake|brood|bread|uien|onions?|knutsel\w*|kapper|hairdresser|nagels|nails|"
+        r"budget|kosten|costs|prijs|price)\b",
+    ),
+    _Cue(
+        "wants it all to end",
+        S,
+        WEAK,
+        (
+            r"\b(?:i want|i just want|i need|i wish) (?:it|this|everything|it all|all of it|the pain) (?:all )?"
+            r"to (?:end|stop)\b|\b(?:ik wil|wil) (?:gewoon )?dat (?:het|alles|de pijn) (?:gewoon |echt |allemaal "
+            r"|nu )?(?:ophoudt|stopt|voorbij is|niet meer stopt|eindigt)\b|\b(?:ik wil|wil) (?:dat )?(?:het|"
+            r"alles) (?:\w+ )?(?:niet meer stopt|voorbij is)\b",
+        ),
+    ),
+    _Cue(
+        "everything must end",
+        S,
+        MEDIUM,
+        (
+            r"\b(?:i want|i just want|i need|i wish) (?:it all|everything|all of it|all this) to (?:end|stop)\b|"
+            r"\bwil (?:gewoon )?dat alles (?:\w+ )?(?:ophoudt|stopt|voorbij is|eindigt)\b",
+        ),
+    ),
     # ---------------------------------------------------------------- abuse
     _Cue("abuse act", A, STRONG, (ABUSE_ACT,), rf"{BY_ACCIDENT}|{NOT_A_PERSON}"),
     # Bullying peers who threaten a beating are not domestic abuse (the cyberbullying topic answers that);
@@ -1128,6 +1799,8 @@ _CUES: tuple[_Cue, ...] = (
             r"\b(?:durf|durft|durven|durfde) (?:\w+ ){0,2}niet (?:meer )?(?:naar )?(?:huis|thuis)\b|"
             r"\b(?:afraid|scared) to go home\b",
         ),
+        # A bad school report is a worry, not danger at home.
+        r"\b(?:rapport|cijfers|cijferlijst|report card|grades|onvoldoende)\b",
     ),
     _Cue(
         "signs of abuse on a child",
@@ -1161,6 +1834,181 @@ _CUES: tuple[_Cue, ...] = (
             r"\b(?:ik|mij|me|i|my|mijn|ze|zij|she|hij|he)\b",
         ),
     ),
+    # ---------------------------------------------------------------- abuse: indirect signs
+    # Sexual abuse is rarely named: touching "on places I don't want", a relative in one's bed at night,
+    # being made to undress or do "things", "our secret".
+    _Cue(
+        "unwanted touching",
+        A,
+        STRONG,
+        (
+            r"\b(?:raakt|raakte|raken|voelt|betast) (?:me|mij|haar|hem) (?:\w+ ){0,4}aan\b|\baan(?:ge)?raken\b|"
+            r"\baangeraakt\b|\btouch(?:es|ed|ing)? (?:me|her|him)\b",
+            r"\b(?:plekken|plaatsen|onder (?:mijn|haar|zijn) (?:kleren|rok|shirt|broek|pyjama)|niet wil|"
+            r"nachts|als ik slaap|prive|intiem|geslachtsdeel|piemel|kruis|borsten|billen|private|privates|"
+            r"at night|when i (?:sleep|am asleep)|in (?:my|her|his) bed|under (?:my|her|his) clothes|"
+            r"do not want|do not like|niet fijn)\b",
+        ),
+        r"\b(?:fysio\w*|physio\w*|dokter|doctor|arts|huisarts|massage|tandarts|dentist|kapper|hairdresser)\b",
+    ),
+    _Cue(
+        "forced sexual acts",
+        A,
+        STRONG,
+        (
+            r"\b(?:dwingt|dwong|dwingen|verplicht|verplichtte|forces|forced|makes|made|pressures|pressured|"
+            r"pushes) (?:me|mij|haar|hem|us|ons|mijn \w+|my \w+) (?:\w+ ){0,5}(?:seks\w*|sex\w*|uit te kleden|"
+            r"uitkleden|naakt\w*|aan te raken|aanraken|pijpen|te pijpen|touch (?:him|her|his|it|them)|naked|"
+            r"undress\w*|blow ?jobs?|to touch)\b",
+        ),
+    ),
+    _Cue(
+        "made to do unwanted things",
+        A,
+        MEDIUM,
+        (
+            r"\b(?:dwingt|dwong|forces|forced|makes|made) (?:me|mij|haar|him|her) (?:\w+ ){0,3}(?:dingen|things)"
+            r" (?:te )?(?:\w+ )?(?:die|wat|that) (?:ik|i|ze|she|hij|he) (?:\w+ )?(?:niet wil|niet wilde|"
+            r"not want|do not want|did not want|hate)\b",
+        ),
+        r"\b(?:like|zoals|bijvoorbeeld|chores|klusjes|huiswerk|homework|opruim\w*|cleaning|afwas|dishes|school|"
+        r"sport|piano|eten|food|vegetables|groente)\b",
+    ),
+    _Cue(
+        "a secret with an adult",
+        A,
+        MEDIUM,
+        (
+            r"\b(?:ons|onze) (?:\w+ )?geheim\w*\b|\bour (?:little )?secret\b|\b(?:mag|mocht) (?:het )?(?:aan )?"
+            r"niemand (?:vertellen|zeggen)\b|\bnot (?:allowed )?to tell (?:anyone|anybody|mom|mum|my mom)\b|"
+            r"\b(?:told|tells|says) me not to tell\b|\b(?:niet|nooit) over (?:mag|mocht|mogen) (?:praten|vertellen)\b|"
+            r"\bmag er (?:\w+ )?niet over (?:praten|vertellen)\b|\bnot allowed to (?:talk|tell)\b",
+            r"\b(?:doet|doen|deed|aan me|aan mij|met me doet|met mij doet|dingen|things|touch\w*|do|does|did|"
+            r"makes me|dwingt|praten)\b",
+        ),
+        r"\b(?:verrassing\w*|surprise|cadeau\w*|present|gift|feest\w*|party|verjaardag|birthday|recept|recipe)\b",
+    ),
+    _Cue(
+        "relative does things with me",
+        A,
+        MEDIUM,
+        (r"\b(?:doet|deed|doen|does|did) (?:\w+ ){0,2}(?:dingen|things|stuff) (?:met|bij|aan|with|to) (?:me|mij)\b",),
+        r"\b(?:leuke|fun|nice|gezellig\w*|samen|together|uitje\w*|spelletjes?|games?)\b",
+    ),
+    _Cue(
+        "nude pictures asked by a relative",
+        A,
+        STRONG,
+        (
+            rf"\b{ADULT_RELATIVE} (?:\w+ ){{0,4}}(?:wil|vraagt|vroeg|eist|dwingt|wants|asks|asked|makes|forces) "
+            r"(?:\w+ ){0,4}(?:naakt\w*|nudes?|naked|sexy|bloot) (?:\w+ )?(?:foto\w*|pics|pictures|photos|"
+            r"beelden|filmpje\w*|videos?)?\b",
+        ),
+    ),
+    _Cue(
+        "relative in my bed at night",
+        A,
+        MEDIUM,
+        (
+            rf"\b(?:{ADULT_RELATIVE}|hij|he) (?:\w+ ){{0,4}}"
+            r"(?:komt|kwam|kruipt|kroop|stapt|comes|came|gets|got|climbs) (?:\w+ ){0,3}(?:in|bij|into) "
+            r"(?:mijn|my) (?:bed|kamer|room)\b",
+            r"\b(?:nachts|s nachts|at night|night|als ik slaap|when i sleep|steeds|elke|always|every)\b",
+        ),
+        r"\b(?:bang|onweer|nachtmerrie\w*|scared|nightmares?|storm|ziek|sick|welterusten|goodnight)\b",
+    ),
+    # Control and confinement: locked in, not allowed out, money or phone taken.
+    _Cue(
+        "locked up",
+        A,
+        MEDIUM,
+        (
+            r"(?<!ik )\b(?:sluit|sloot|sluiten|sloten) (?:me|mij|ons|haar|hem|de kinderen|mijn \w+) (?:\w+ ){0,2}"
+            r"op\b(?! de hoogte)|\b(?:houdt|hield|houden) (?:me|mij|ons|haar) (?:\w+ )?(?:opgesloten|gevangen|"
+            r"binnen)\b|\b(?:ik word|ik werd|we worden|word) (?:\w+ ){0,3}opgesloten\b|"
+            r"\b(?:locks|locked|locking|keeps) (?:me|us|her|him|my \w+) (?:\w+ )?(?:in|up|inside|locked)\b|"
+            r"\b(?:i am|we are|i get|i got) (?:\w+ )?locked (?:in|up)\b|\b(?:keeps|kept) me (?:a )?prisoner\b|"
+            r"\bgevangen (?:\w+ )?gehouden\b",
+        ),
+        rf"\b(?:account|app|game|out of|escape ?room)\b|{IDIOM}",
+    ),
+    _Cue(
+        "not allowed out",
+        A,
+        WEAK,
+        (
+            r"\b(?:laat|liet|laten) (?:me|mij|ons|haar) (?:\w+ ){0,3}(?:niet|nooit) (?:meer )?(?:naar buiten|"
+            r"de deur uit|uit|weg|weggaan|vertrekken|alleen|mijn vrienden zien|werken)\b|"
+            r"\b(?:laat|liet|laten) (?:me|mij|ons|haar) (?:\w+ ){0,2}nergens (?:heen|naartoe|naar toe)\b|"
+            r"\b(?:will not|does not|did not|would not|never) let (?:me|us|her) (?:\w+ )?(?:leave|go out|out|"
+            r"see (?:my|her) friends|work|go anywhere)\b",
+        ),
+        CONTROL_AS_PARENTING,
+    ),
+    _Cue(
+        "money or phone taken",
+        A,
+        WEAK,
+        (
+            r"\b(?:pakt|pakte|neemt|nam|houdt|takes|took|keeps|controls|controleert) (?:\w+ ){0,2}(?:mijn|haar|"
+            r"my|her) (?:\w+ )?(?:geld|telefoon|mobiel|pinpas|bankpas|paspoort|sleutels|money|phone|passport|"
+            r"bank card|keys)\b",
+        ),
+        CONTROL_AS_PARENTING,
+    ),
+    # Hiding from a raging person: "ik zit achter de deur en hij slaat ertegen".
+    _Cue(
+        "hiding from someone",
+        A,
+        STRONG,
+        (
+            r"\b(?:ik zit|ik sta|ik lig|ik heb me|zit|verstop|verstopt|i am hiding|hiding|i locked myself|"
+            r"locked myself|i am locked|i am) (?:\w+ ){0,4}(?:achter de deur|achter (?:een|de) (?:\w+ )?deur|"
+            r"in de badkamer|op de wc|op het toilet|in mijn kamer|in de kast|onder (?:het|mijn) bed|"
+            r"opgesloten|verstopt|in the bathroom|in the toilet|in my room|in the closet|in the wardrobe|"
+            r"under (?:the|my) bed|behind (?:the|a) door)\b|\bdeur waar ik achter (?:zit|sta)\b|"
+            r"\bverstop (?:me|mij|ons)\b|\bhiding (?:from|in|behind)\b",
+            r"\b(?:schreeuwt|schreeuwen|te schreeuwen|tiert|raast|woedend|razend|dronken|agressief|slaat|bonkt|"
+            r"bonst|beukt|trapt|schopt|ramt|gooit|dreigt|screaming|yelling|shouting|raging|furious|drunk|angry|"
+            r"banging|pounding|kicking|punching|hitting|smashing|throwing|threatening)\b",
+            r"\b(?:hij|zij|ze|he|she|they|vader|moeder|papa|mama|stiefvader|man|vriend|partner|ex|dad|mum|mom|"
+            r"stepdad|husband|boyfriend|father|mother)\b",
+        ),
+        r"\b(?:verstoppertje|hide and seek|spelletje|game|wc moet|plassen|toilet too|haast)\b",
+    ),
+    # Throwing things at a person, or throwing things around at home.
+    _Cue("throwing at a person", A, STRONG, (THROWING_AT_PERSON,), THROWN_IN_PLAY),
+    _Cue(
+        "throwing things at home",
+        A,
+        MEDIUM,
+        (
+            rf"\b(?:{_BARE_FAMILY}|{POSS} (?:\w+ )?{REL}|hij|zij|he|she) (?:\w+ ){{0,6}}(?:gooit|smijt|gooien|"
+            r"smijten|throws|throwing|smashes|smashing|breaks|breaking) (?:met )?(?:\w+ )?(?:borden|glazen|"
+            r"stoelen|spullen|meubels|dingen|flessen|plates|glasses|chairs|things|stuff|furniture|bottles)\b",
+        ),
+        rf"{THROWN_IN_PLAY}|\b(?:peuter|kleuter|baby|zoontje|dochtertje|toddler|puber|teenager)\b",
+    ),
+    _Cue(
+        "drunk and raging at home",
+        A,
+        WEAK,
+        (
+            r"\b(?:dronken|drunk|bezopen|zat|gedronken)\b",
+            r"\b(?:schreeuwt|tiert|gooit|smijt|slaat|agressief|screaming|yelling|throwing|violent|aggressive)\b",
+        ),
+    ),
+    _Cue(
+        "afraid to go home because of violence",
+        A,
+        MEDIUM,
+        (
+            r"\b(?:durf|durft|durven|durfde) (?:\w+ ){0,2}niet (?:meer )?(?:naar huis|thuis te komen|terug naar "
+            r"huis)\b|\bbang (?:om|to) (?:\w+ )?(?:naar huis|thuis te komen|terug)\b|\b(?:afraid|scared|do not "
+            r"want|terrified) to go (?:back )?home\b",
+            r"\b(?:slaan|slaat|pijn doen|schoppen|mishandelen|hurt|hurts|beat|beats|hit|hits|kill|boos|angry)\b",
+        ),
+    ),
     # ---------------------------------------------------------------- framing shared by all classes
     _Cue("hypothetical or generic person", None, -1.5, (HYPOTHETICAL,)),
     _Cue("informational question", None, -MEDIUM, (INFORMATIONAL,)),
@@ -1169,14 +2017,11 @@ _CUES: tuple[_Cue, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class _CompiledCue:
-    cue: _Cue
-    patterns: tuple[re.Pattern[str], ...]
-    unless: re.Pattern[str] | None
+    """A cue with its patterns as indices into :attr:`Triage._patterns` (shared fragments are searched once)."""
 
-    def matches(self, text: str) -> bool:
-        if self.unless is not None and self.unless.search(text):
-            return False
-        return all(p.search(text) for p in self.patterns)
+    cue: _Cue
+    patterns: tuple[int, ...]
+    unless: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1188,6 +2033,64 @@ class Assessment:
     cues: tuple[str, ...]
 
 
+def _space_for_leading_boundary(source: str) -> str:
+    """Replace a ``\\b`` that opens an alternative (nothing matched before it) by a literal space.
+
+    Equivalent on :func:`normalise` output (single spaces, padded on both sides: every word starts after a
+    space) and several times faster: Python's regex engine can only skip ahead to a literal first character,
+    and a leading ``\\b`` hides it. Pitfalls: never after a lookaround (its position would shift) and never
+    inside a repeated group (each repetition would need a space of its own).
+    """
+    out: list[str] = []
+    # Per open group: does it start where nothing has been matched yet, and where were spaces put in it?
+    groups: list[tuple[bool, list[int]]] = [(True, [])]
+    in_class = False
+    at_start = True
+    i = 0
+    while i < len(source):
+        char = source[i]
+        i += 1
+        if char == "\\":
+            pair = char + source[i : i + 1]
+            boundary = pair == "\\b" and (source[i + 1 : i + 2] == "(" or source[i + 1 : i + 2].isalnum())
+            if at_start and not in_class and boundary:
+                groups[-1][1].append(len(out))
+                out.append(" ")
+            else:
+                out.append(pair)
+            at_start = False
+            i += 1
+        elif in_class:
+            out.append(char)
+            in_class = char != "]"
+        elif char == "[":
+            out.append(char)
+            in_class = True
+            at_start = False
+        elif char == "(":
+            plain = not source.startswith("?", i) or source.startswith("?:", i)
+            at_start = at_start and plain
+            groups.append((at_start, []))
+            out.append("(?:" if source.startswith("?:", i) else char)
+            i += 2 if source.startswith("?:", i) else 0
+        elif char == ")":
+            out.append(char)
+            _, spaces = groups.pop()
+            if source[i : i + 1] in ("*", "+", "{"):
+                for position in spaces:
+                    out[position] = "\\b"
+            else:
+                groups[-1][1].extend(spaces)
+            at_start = False
+        elif char == "|":
+            out.append(char)
+            at_start = groups[-1][0]
+        else:
+            out.append(char)
+            at_start = False
+    return "".join(out)
+
+
 class Triage:
     """Rule-based crisis classifier; build once and reuse (compiling the patterns takes milliseconds).
 
@@ -1196,22 +2099,37 @@ class Triage:
 
     def __init__(self, cues: Sequence[_Cue] = _CUES, threshold: float = THRESHOLD) -> None:
         self._threshold = threshold
+        # One Pattern object per distinct string, so a fragment shared by several cues (ABUSE_ACT, NOW, ...)
+        # is searched once per text (see _CompiledCue.matches).
+        index: dict[str, int] = {}
+
+        def pattern(source: str) -> int:
+            return index.setdefault(source, len(index))
+
         self._cues = tuple(
-            _CompiledCue(
-                cue,
-                tuple(re.compile(p) for p in cue.patterns),
-                re.compile(cue.unless) if cue.unless else None,
-            )
+            _CompiledCue(cue, tuple(pattern(p) for p in cue.patterns), pattern(cue.unless) if cue.unless else None)
             for cue in cues
         )
+        self._patterns = tuple(re.compile(_space_for_leading_boundary(source)) for source in index)
 
     def assess(self, text: str) -> Assessment:
         """Score ``text``; the decision plus the evidence, for tests and ``kb`` tooling."""
         norm = normalise(text)
         scores = dict.fromkeys(_PRIORITY, 0.0)
         fired: list[str] = []
+        patterns = self._patterns
+        # Per text: pattern index -> matched. Keyed by index because hashing a Pattern hashes its whole code.
+        hits: list[bool | None] = [None] * len(patterns)
+
+        def hit(index: int) -> bool:
+            known = hits[index]
+            if known is None:
+                known = hits[index] = patterns[index].search(norm) is not None
+            return known
+
         for compiled in self._cues:
-            if not compiled.matches(norm):
+            # The (often long) unless pattern is only tried once the cue would fire; most cues never do.
+            if not all(hit(i) for i in compiled.patterns) or (compiled.unless is not None and hit(compiled.unless)):
                 continue
             cue = compiled.cue
             fired.append(cue.name)
