@@ -60,7 +60,7 @@ class Thresholds:
     wrong answers over more direct ones: a "did you mean" costs a resident one tap, a wrong answer costs trust.
     """
 
-    answer: float = 45.0
+    answer: float = 40.0
     margin: float = 2.0
     clarify: float = 35.0
     # A clear lead also counts: long stories score lower overall but still point at one topic.
