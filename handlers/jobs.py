@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from telegram import ReplyKeyboardRemove
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram import InputMediaPhoto, ReplyKeyboardRemove, ReplyParameters
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.delivery import Outbox, RetryLater
@@ -22,41 +24,39 @@ from handlers.common import Context, services
 log = logging.getLogger(__name__)
 
 
+@contextmanager
+def _as_retry_later() -> Iterator[None]:
+    """Every Telegram failure (429 with its retry_after, 4xx, 5xx, network) becomes :class:`RetryLater`."""
+    try:
+        yield
+    except RetryAfter as exc:
+        retry_after = exc.retry_after
+        seconds = retry_after.total_seconds() if isinstance(retry_after, dt.timedelta) else float(retry_after)
+        raise RetryLater("429 Too Many Requests", seconds) from exc
+    except TelegramError as exc:
+        raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
+
+
 class TelegramSender:
-    """Sends cards with the bot; every Telegram failure becomes :class:`RetryLater`."""
+    """Sends staff cards and their photos with the bot (the :class:`bot.delivery.Sender` for Telegram)."""
 
     def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
         self._bot = app.bot
 
     async def send_card(self, chat_id: int, text: str) -> int:
-        try:
+        with _as_retry_later():
             message = await self._bot.send_message(chat_id, text)
-        except RetryAfter as exc:
-            raise RetryLater("429 Too Many Requests", _seconds(exc.retry_after)) from exc
-        except (Forbidden, BadRequest, NetworkError, TelegramError) as exc:
-            raise RetryLater(type(exc).__name__ + ": " + exc.message) from exc
         return int(message.message_id)
 
     async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None:
         """Pitfall: an album (sendMediaGroup) needs 2-10 items; Telegram refuses one, so one goes alone."""
-        from telegram import InputMediaPhoto, ReplyParameters
-
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
-        try:
+        with _as_retry_later():
             if len(file_ids) == 1:
                 await self._bot.send_photo(chat_id, file_ids[0], reply_parameters=reply)
             else:
-                await self._bot.send_media_group(
-                    chat_id, [InputMediaPhoto(file_id) for file_id in file_ids], reply_parameters=reply
-                )
-        except RetryAfter as exc:
-            raise RetryLater("429 Too Many Requests", _seconds(exc.retry_after)) from exc
-        except TelegramError as exc:
-            raise RetryLater(type(exc).__name__ + ": " + exc.message) from exc
-
-
-def _seconds(value: object) -> float:
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)  # type: ignore[arg-type]
+                media = [InputMediaPhoto(file_id) for file_id in file_ids]
+                await self._bot.send_media_group(chat_id, media, reply_parameters=reply)
 
 
 def deliver_now(context: Context) -> None:
