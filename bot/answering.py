@@ -70,9 +70,11 @@ class Answerer:
         result = self.index.search(text)
         if urgency is not None:
             return Decision(text, "urgent", URGENCY_TOPIC[urgency], result.candidates, urgency)
+        small_talk = small_talk_of(text)
+        if small_talk is not None:  # "thanks" must not be fuzzily matched to a topic
+            return Decision(text, "fallback", None, (), None, small_talk)
         candidates = result.candidates if result.action != "clarify" else result.candidates[:3]
-        small_talk = small_talk_of(text) if result.action == "fallback" else None
-        return Decision(text, result.action, result.topic, candidates, None, small_talk)
+        return Decision(text, result.action, result.topic, candidates, None)
 
 
 def small_talk_of(text: str) -> SmallTalk | None:
