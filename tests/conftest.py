@@ -6,10 +6,12 @@ import os
 
 os.environ["PTB_TIMEDELTA"] = "1"
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.db import Database
 from bot.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,3 +26,14 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
             monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     return Settings(_env_file=None, veiligbot_data_dir=tmp_path / "data")  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    """An open database (schema at head) in tmp_path."""
+    database = Database(settings.database)
+    await database.open()
+    try:
+        yield database
+    finally:
+        await database.close()

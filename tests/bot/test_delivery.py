@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -15,7 +14,6 @@ from bot.devserver import parse_html
 from bot.i18n import Catalogs, Translator
 from bot.models import Delivery, Report
 from bot.reports import Draft, file_report
-from bot.settings import Settings
 
 STAFF_HEERDE, STAFF_EPE = -1001000000001, -1001000000002
 RESIDENT = 987654321
@@ -40,16 +38,6 @@ class FakeSender:
         if self.fail_photos:
             raise self.fail_photos.pop(0)
         self.photos.append((chat_id, file_ids, reply_to))
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.database)
-    await database.open()
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select, update
@@ -31,20 +30,9 @@ from bot.reports import (
     parse_phone,
     reports_of,
 )
-from bot.settings import Settings
 
 REFERENCE = re.compile(r"^(ELB|EPE|HAT|HEE|NUN|OLD)-[2-9A-HJKMNP-Z]{4}$")
 ANNA, BOB = 5001, 5002
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.database)
-    await database.open()
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def complete_draft(**changes: object) -> Draft:
