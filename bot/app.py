@@ -99,6 +99,7 @@ def _register(app: Application, services: Services) -> None:  # type: ignore[typ
     app.add_handler(CommandHandler(["help", "hulp"], start.help_command, filters=private))
     app.add_handler(CommandHandler(["taal", "language"], start.language_menu, filters=private))
     app.add_handler(CommandHandler("privacy", start.privacy, filters=private))
+    app.add_handler(CommandHandler("chatid", start.chat_id, filters=filters.ChatType.GROUPS))
     for handler in my_reports.resident_handlers():
         app.add_handler(handler)
     app.add_handler(CallbackQueryHandler(start.language_chosen, pattern=r"^lang:"))

@@ -64,13 +64,29 @@ async def language_chosen(update: Update, context: Context) -> None:
     await reply(update, welcome_text(t, user.first_name), theme_menu(t))
 
 
+async def chat_id(update: Update, context: Context) -> None:
+    """/chatid in a group: helps the operator link a staff group (`veiligbot municipality link`)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    t = await translator(update, context)
+    await reply(
+        update,
+        t.gettext(
+            "This chat's id is <code>{chat_id}</code>. To send a municipality's reports here, the operator runs:\n"
+            "<code>veiligbot municipality link MUNICIPALITY {chat_id}</code>"
+        ).format(chat_id=chat.id),
+    )
+
+
 async def privacy(update: Update, context: Context) -> None:
     t = await translator(update, context)
     text = t.gettext(
         "<b>Privacy</b>\n"
         "This bot is run by the municipalities of Elburg, Epe, Hattem, Heerde, Nunspeet and Oldebroek.\n\n"
         "<b>When you ask a question</b>\n"
-        "• We store your language choice, linked to your Telegram number, so the bot answers in your language.\n"
+        "• We store your language choice, linked to your Telegram user id (not your phone number), so the bot "
+        "answers in your language.\n"
         "• Questions the bot could not answer are kept for at most 30 days <i>without</i> any link to you, "
         "so editors can improve the answers. 👍/👎 are counted anonymously.\n\n"
         "<b>When you file a report</b>\n"
