@@ -119,7 +119,9 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         t = services.catalogs.get(lang)
         commands = [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
         await app.bot.set_my_commands(commands, language_code=lang)
-        if lang == "nl":  # Dutch is the product default, also for residents whose Telegram is in German etc.
+        # The default list is for every other Telegram language (German, Polish ...): DEFAULT_LANGUAGE, Dutch
+        # unless configured otherwise, matching the language those residents get answers in.
+        if lang == services.settings.default_language:
             await app.bot.set_my_commands(commands)
     jobs.schedule_jobs(app, services)
     log.info("Bot started (%s)", services.settings.describe())
