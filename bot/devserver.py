@@ -1309,6 +1309,7 @@ def _send_photo(emu: BotApiEmulator, p: _Params) -> Any:
             parse_mode=parse_mode,
             reply_markup=markup,
             photo=photo,
+            reply_to_message_id=(p.get("reply_parameters") or {}).get("message_id"),
         )
         return emu._message_to_api(msg)
 
@@ -1328,6 +1329,7 @@ def _send_media_group(emu: BotApiEmulator, p: _Params) -> Any:
             photo = emu._resolve_photo(item.get("media"), p.uploads, "")
             prepared.append((item, caption, entities, photo))
         group_id = f"{13000000000000000 + next(emu._media_group_counter)}"
+        reply_to = (p.get("reply_parameters") or {}).get("message_id")
         sent = []
         for item, caption, entities, photo in prepared:
             msg = emu._new_bot_message(
@@ -1338,6 +1340,7 @@ def _send_media_group(emu: BotApiEmulator, p: _Params) -> Any:
                 parse_mode=item.get("parse_mode"),
                 photo=photo,
                 media_group_id=group_id,
+                reply_to_message_id=reply_to,
             )
             sent.append(emu._message_to_api(msg))
         return sent

@@ -178,6 +178,8 @@ async def test_a_single_photo_is_delivered(bot: Harness) -> None:
     assert len([m for m in bot.emu.messages(group.id) if m.photo]) == 1
     assert result.sent == 1
     assert bot.emu.calls("sendPhoto")[-1].params["reply_parameters"]["message_id"] == card.message_id
+    (photo,) = [m for m in bot.emu.messages(group.id) if m.photo]
+    assert photo.reply_to_message_id == card.message_id
     assert (await delivery_of(bot, reference)).state == "sent"
 
 
