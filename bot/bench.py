@@ -163,9 +163,7 @@ def generate_knowledge_base(
     for i in range(1, n_topics - len(base.topics) + 1):
         topic = _synthetic_topic(i, rng, pools)
         topics[topic.id] = topic
-    return KnowledgeBase(
-        topics=topics, helplines=base.helplines, data_dir=base.data_dir, out_of_scope=base.out_of_scope
-    )
+    return KnowledgeBase(topics=topics, helplines=base.helplines, out_of_scope=base.out_of_scope)
 
 
 # --- the naive baseline ----------------------------------------------------------------------------------

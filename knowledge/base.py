@@ -63,7 +63,6 @@ class KnowledgeBase:
 
     topics: dict[str, Topic]
     helplines: dict[str, Helpline]
-    data_dir: Path = field(default=DATA_DIR)
     # Off-topic questions (waste, permits, ...) per language: the search's "not for this bot" class.
     out_of_scope: dict[Language, list[str]] = field(default_factory=dict)
 
@@ -96,6 +95,5 @@ def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     return KnowledgeBase(
         topics=topics,
         helplines={h.id: h for h in helplines},
-        data_dir=data_dir,
         out_of_scope={"nl": oos.nl, "en": oos.en},
     )

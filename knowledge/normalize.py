@@ -75,7 +75,6 @@ class Normalizer:
         phrases = sorted(vocabulary.synonyms, key=lambda p: (-len(p.split()), -len(p)))
         # One alternation, longest phrases first, so the regex engine prefers the longest synonym.
         self._phrase_re = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
-        self._canonical = frozenset(vocabulary.synonyms.values())
         self._all_stop = vocabulary.stopwords["nl"] | vocabulary.stopwords["en"]
         # Single-word synonyms also match by stem, so "teenagers" and "gehackte" find their canonical word.
         self._stem_synonyms: dict[str, str] = {}
@@ -83,10 +82,6 @@ class Normalizer:
             if " " not in variant and len(variant) >= 4:
                 for lang in ("nl", "en"):
                     self._stem_synonyms.setdefault(self._stem(variant, lang), canonical)
-
-    @property
-    def canonical_tokens(self) -> frozenset[str]:
-        return self._canonical
 
     def guess_language(self, tokens: Iterable[str]) -> Language:
         """Dutch unless the message has clearly more English than Dutch function words."""

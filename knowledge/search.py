@@ -79,7 +79,6 @@ class SearchResult:
     action: Action
     topic: str | None
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
-    coverage: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -270,11 +269,11 @@ class SearchIndex:
         if order.size == 0:
             return SearchResult("fallback", None)
         candidates = tuple(Candidate(self.topic_ids[int(f.topics[i])], round(float(scores[i]), 1)) for i in order)
-        top, coverage = candidates[0], float(f.coverage[order[0]])
+        top = candidates[0]
         second = candidates[1].score if len(candidates) > 1 else 0.0
         if off_topic or top.score < th.clarify:
-            return SearchResult("fallback", None, candidates, coverage)
+            return SearchResult("fallback", None, candidates)
         lead = top.score - second
         if (top.score >= th.answer and lead >= th.margin) or lead >= th.lead:
-            return SearchResult("answer", top.topic, candidates, coverage)
-        return SearchResult("clarify", None, candidates, coverage)
+            return SearchResult("answer", top.topic, candidates)
+        return SearchResult("clarify", None, candidates)
