@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-LOCALES := bot/locales
+LOCALES := bot/i18n/locales
 POT := $(LOCALES)/messages.pot
 PO_FILES := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
 EXTRACT := pybabel --quiet extract -F pyproject.toml --no-location --sort-output -c "Translators:" -o $(POT) .
@@ -58,10 +58,10 @@ i18n: $(BIN)/.installed
 # The catalogs must be up to date with the code and Dutch must be complete.
 i18n-check: $(BIN)/.installed
 	$(BIN)/$(EXTRACT)
-	$(BIN)/python -m bot.i18n_check $(LOCALES)
+	$(BIN)/python -m bot.i18n.check $(LOCALES)
 
 bench: all
-	$(BIN)/python -m bot.bench
+	$(BIN)/python -m bot.dev.bench
 
 clean:
 	rm -rf $(VENV) $(MO_FILES) $(POT) .mypy_cache .ruff_cache .pytest_cache

@@ -31,12 +31,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import N_, SUPPORTED_LANGUAGES
-from bot.residents import LanguagePreferences
+from bot.i18n.catalogs import N_, SUPPORTED_LANGUAGES
+from bot.residents.preferences import LanguagePreferences
 from bot.services import Services, build_services
 from bot.settings import Settings
-from handlers import answers, errors, jobs, my_reports, report_flow, start
+from handlers import errors, jobs
 from handlers.persistence import DraftPersistence
+from handlers.resident import answers, my_reports, report_flow, start
 
 log = logging.getLogger(__name__)
 

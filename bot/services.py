@@ -1,6 +1,6 @@
 """The long-lived objects the handlers use, built once by the composition root.
 
-Pitfall: ``Services`` holds the :class:`~bot.db.Database`, never a session; handlers open a session per
+Pitfall: ``Services`` holds the :class:`~bot.storage.db.Database`, never a session; handlers open a session per
 call (``async with services.db.session() as s``).
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.answering import Answerer
-from bot.db import Database
-from bot.i18n import Catalogs
-from bot.routing import Router
+from bot.answering.decision import Answerer
+from bot.i18n.catalogs import Catalogs
+from bot.routing.router import Router
 from bot.settings import Settings
-from bot.triage import Triage
+from bot.storage.db import Database
+from bot.triage.rules import Triage
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from knowledge.municipalities import MunicipalityRegistry, load_municipalities
 from knowledge.normalize import Normalizer, Vocabulary

@@ -12,8 +12,8 @@ from typing import cast
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import Lang, Translator, pick_language
-from bot.residents import LanguagePreferences
+from bot.i18n.catalogs import Lang, Translator, pick_language
+from bot.residents.preferences import LanguagePreferences
 from bot.services import Services
 
 Context = ContextTypes.DEFAULT_TYPE

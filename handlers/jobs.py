@@ -15,9 +15,9 @@ from telegram import InputMediaPhoto, ReplyKeyboardRemove, ReplyParameters
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.delivery import Outbox, RetryLater
-from bot.i18n import as_lang
-from bot.reports import Drafts
+from bot.i18n.catalogs import as_lang
+from bot.outbox.delivery import Outbox, RetryLater
+from bot.reports.drafts import Drafts
 from bot.services import Services
 from handlers.common import Context, services
 
@@ -38,7 +38,7 @@ def _as_retry_later() -> Iterator[None]:
 
 
 class TelegramSender:
-    """Sends staff cards and their photos with the bot (the :class:`bot.delivery.Sender` for Telegram)."""
+    """Sends staff cards and their photos with the bot (the :class:`bot.outbox.delivery.Sender` for Telegram)."""
 
     def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
         self._bot = app.bot
@@ -90,7 +90,7 @@ async def _expire_drafts_job(context: Context) -> None:
 
 
 async def _housekeeping_job(context: Context) -> None:
-    from bot.feedback import purge_missed
+    from bot.answering.feedback import purge_missed
 
     await purge_missed(services(context).db)
 

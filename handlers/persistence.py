@@ -15,8 +15,8 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from bot.db import Database
-from bot.reports import Drafts
+from bot.reports.drafts import Drafts
+from bot.storage.db import Database
 
 REPORT_CONVERSATION = "report"
 

@@ -2,7 +2,7 @@
 
 Data lives in ``knowledge/data/municipalities.yaml`` (see its header for sources and the coordinate method);
 :func:`load_municipalities` reads and validates it. The bot uses :meth:`MunicipalityRegistry.get` for "your
-municipality's website"; ``bot.routing.Router`` builds its indexes from the whole registry.
+municipality's website"; ``bot.routing.router.Router`` builds its indexes from the whole registry.
 
 Pitfalls:
 - ``website`` is ``None`` for Epe: epe.nl is *unverified* (kb-facts C4) and must never be shown. Callers must

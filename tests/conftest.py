@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database
 from bot.settings import Settings
+from bot.storage.db import Database
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.app import embedded_bot
-from bot.delivery import link_municipality
-from bot.devserver import BotApiEmulator, Message, SimChat, SimUser
+from bot.dev.emulator import BotApiEmulator, Message, SimChat, SimUser
+from bot.outbox.delivery import link_municipality
 from bot.services import Services, build_services
 from bot.settings import Settings
 

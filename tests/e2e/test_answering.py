@@ -9,9 +9,9 @@ import sys
 import pytest
 from sqlalchemy import inspect, select
 
-from bot.cli import main as veiligbot
-from bot.devserver import Message, SimUser
-from bot.models import MissedQuestion, TopicFeedback
+from bot.cli.main import main as veiligbot
+from bot.dev.emulator import Message, SimUser
+from bot.storage.models import MissedQuestion, TopicFeedback
 from tests.e2e.conftest import Harness
 
 THEME_BUTTONS = ["theme:digital", "theme:youth", "theme:undermining", "theme:general"]

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.delivery import Outbox
-from bot.devserver import Message, SimChat
-from bot.models import Delivery, Report
-from bot.reports import CATEGORIES
+from bot.dev.emulator import Message, SimChat
+from bot.outbox.delivery import Outbox
+from bot.reports.drafts import CATEGORIES
+from bot.storage.models import Delivery, Report
 from tests.e2e.conftest import Harness
 from tests.e2e.test_reports import file_via_chat, send, walk
 

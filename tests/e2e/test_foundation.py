@@ -10,8 +10,8 @@ from telegram import Bot
 from telegram.error import BadRequest
 
 from bot.app import SANDBOX_TOKEN
-from bot.devserver import MAX_TEXT_LENGTH, Message
-from bot.models import Resident
+from bot.dev.emulator import MAX_TEXT_LENGTH, Message
+from bot.storage.models import Resident
 from tests.e2e.conftest import Harness
 
 COMMAND_NAMES = ["start", "melding", "mijnmeldingen", "taal", "privacy", "help"]

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import cli
-from bot.devserver import Message, SimUser
-from bot.models import Delivery, Report, ReportDraft, ReportEvent
-from bot.reports import Drafts
+from bot.cli.main import main as veiligbot
+from bot.dev.emulator import Message, SimUser
+from bot.reports.drafts import Drafts
+from bot.storage.models import Delivery, Report, ReportDraft, ReportEvent
 from tests.e2e.conftest import Harness
 
 REFERENCE = re.compile(r"\b(?:ELB|EPE|HAT|HEE|NUN|OLD)-[2-9A-HJKMNP-Z]{4}\b")
@@ -568,7 +568,7 @@ async def test_plain_words_start_a_report(bot: Harness) -> None:
     [("8084", "elburg"), ("Hattemerbroek", "oldebroek"), ("Wapenveld", "heerde")],
 )
 def test_cli_route(capsys: pytest.CaptureFixture[str], text: str, municipality: str) -> None:
-    assert cli.main(["route", text]) == 0
+    assert veiligbot(["route", text]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["text"], out["status"], out["municipality"], out["candidates"]) == (
         text,
@@ -603,7 +603,7 @@ def test_sandbox_report_reaches_the_heerde_staff_chat(
         ),
         encoding="utf-8",
     )
-    assert cli.main(["chat", "--script", str(script)]) == 0
+    assert veiligbot(["chat", "--script", str(script)]) == 0
     transcript = capsys.readouterr().out
     assert REFERENCE.search(transcript), transcript
     reference = REFERENCE.search(transcript).group()  # type: ignore[union-attr]

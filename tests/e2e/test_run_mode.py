@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.devserver import BotApiEmulator
+from bot.dev.emulator import BotApiEmulator
 
 TOKEN = "987654:REAL-LOOKING-SECRET-TOKEN"
 
@@ -24,7 +24,7 @@ async def test_run_polls_answers_and_stops_gracefully(tmp_path: Path) -> None:
             "LOG_LEVEL": "DEBUG",
         }
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run",
+            sys.executable, "-m", "bot.cli.main", "run",
             cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         try:

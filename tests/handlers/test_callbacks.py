@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import SUPPORTED_LANGUAGES
-from bot.reports import CATEGORIES
+from bot.i18n.catalogs import SUPPORTED_LANGUAGES
+from bot.reports.drafts import CATEGORIES
 from handlers.callbacks import MAX_BYTES, pack, unpack
-from handlers.menus import THEME_LABELS
+from handlers.resident.menus import THEME_LABELS
 from knowledge.base import load_knowledge_base
 from knowledge.municipalities import load_municipalities
 

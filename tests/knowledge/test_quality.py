@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluation import evaluate_files
+from bot.dev.evaluation import evaluate_files
 from tests.conftest import SHARED
 
 EVAL = SHARED / "eval"

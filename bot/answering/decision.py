@@ -1,0 +1,88 @@
+"""What the bot does with one free-text message: crisis first, then the knowledge base.
+
+This is the single decision used by the Telegram handler, ``veiligbot ask`` and ``veiligbot kb eval``.
+Pitfall: triage always runs before search and wins; a crisis message is never answered with a topic
+alone, although the related topic is kept so the reply can offer it afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.triage.rules import Triage, Urgency
+from knowledge.normalize import words
+from knowledge.search import Candidate, SearchIndex
+
+Action = Literal["answer", "clarify", "fallback", "urgent"]
+SmallTalk = Literal["greeting", "thanks"]
+
+# A message made only of these words is small talk: the bot greets or says "you're welcome" instead of
+# "I can't answer that" (for `veiligbot ask` it stays a fallback: there is no topic to answer with).
+GREETING_WORDS = frozenset(
+    (
+        "hallo hoi hey hi hello hee hai goedemorgen goedemiddag goedenavond morgen middag avond good morning "
+        "afternoon evening dag daar there beste bot start begin"
+    ).split()
+)
+THANKS_WORDS = frozenset(
+    (
+        "dank danku dankje dankjewel dankuwel bedankt je wel u thanks thank you thx tnx merci top super fijn "
+        "oke ok okay prima duidelijk helder great perfect cool nice"
+    ).split()
+)
+
+# The topic that explains each crisis service, offered after the crisis guidance.
+URGENCY_TOPIC: dict[Urgency, str] = {
+    Urgency.EMERGENCY: "emergency",
+    Urgency.SUICIDE: "suicidal-thoughts",
+    Urgency.ABUSE: "domestic-violence",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    text: str
+    action: Action
+    topic: str | None
+    candidates: tuple[Candidate, ...]
+    urgency: Urgency | None
+    small_talk: SmallTalk | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly the keys of ``veiligbot ask`` (spec/cli.md)."""
+        return {
+            "text": self.text,
+            "action": self.action,
+            "topic": self.topic,
+            "candidates": [{"topic": c.topic, "score": c.score} for c in self.candidates[:5]],
+            "urgency": self.urgency.value if self.urgency else None,
+        }
+
+
+class Answerer:
+    def __init__(self, triage: Triage, index: SearchIndex) -> None:
+        self.triage = triage
+        self.index = index
+
+    def decide(self, text: str) -> Decision:
+        urgency = self.triage.classify(text)
+        result = self.index.search(text)
+        if urgency is not None:
+            return Decision(text, "urgent", URGENCY_TOPIC[urgency], result.candidates, urgency)
+        small_talk = small_talk_of(text)
+        if small_talk is not None:  # "thanks" must not be fuzzily matched to a topic
+            return Decision(text, "fallback", None, (), None, small_talk)
+        candidates = result.candidates if result.action != "clarify" else result.candidates[:3]
+        return Decision(text, result.action, result.topic, candidates, None)
+
+
+def small_talk_of(text: str) -> SmallTalk | None:
+    tokens = words(text)
+    if not tokens or len(tokens) > 6:
+        return None
+    if all(tok in GREETING_WORDS for tok in tokens):
+        return "greeting"
+    if all(tok in THANKS_WORDS or tok in GREETING_WORDS for tok in tokens):
+        return "thanks"
+    return None

@@ -1,0 +1,281 @@
+"""The ``veiligbot`` command (spec/cli.md): run the bot, the sandbox, and the JSON decision tools.
+
+Pitfall: ``ask`` and ``route`` print JSON that tests and evaluations read; they must call exactly the
+code the handlers call (:class:`bot.answering.decision.Answerer`, :class:`bot.routing.router.Router`) and print nothing
+else on standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.settings import Settings, SettingsError, configure_logging, load_settings
+
+EXIT_USAGE = 2
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        print(f"veiligbot: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _lines(stream: TextIO) -> Iterable[str]:
+    for line in stream:
+        text = line.rstrip("\r\n")
+        if text.strip():
+            yield text
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.services import build_answerer
+    from knowledge.base import load_knowledge_base
+
+    answerer = build_answerer(load_knowledge_base())
+    texts = _lines(sys.stdin) if args.jsonl else [" ".join(args.text)]
+    for text in texts:
+        _print_json(answerer.decide(text).to_json())
+    return 0
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    from bot.routing.router import Router
+    from knowledge.municipalities import load_municipalities
+
+    router = Router.from_registry(load_municipalities())
+    texts = _lines(sys.stdin) if args.jsonl else [" ".join(args.text)]
+    for text in texts:
+        _print_json(router.route(text).to_json())
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    configure_logging(settings.log_level, [settings.token] if settings.token else None)
+    if not settings.token:
+        print(
+            "veiligbot: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in the "
+            "environment or .env, or try the offline sandbox: veiligbot chat",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from bot.app import run_polling
+
+    run_polling(settings)
+    return 0
+
+
+SANDBOX_STAFF_CHAT_BASE = -1009000000000
+
+
+async def _sandbox_staff_chats(settings: Settings) -> dict[int, str]:
+    """One staff group per municipality for the sandbox, linked where the municipality has no chat yet.
+
+    Pitfall: the sandbox uses the same embedded database as the bot (spec/cli.md); a municipality that is
+    already linked (to a real staff chat) is left alone.
+    """
+    from bot.outbox.delivery import link_municipality, staff_chats
+    from bot.storage.db import Database
+    from knowledge.municipalities import load_municipalities
+
+    db = Database(settings.database)
+    await db.open()
+    try:
+        linked = await staff_chats(db)
+        groups: dict[int, str] = {}
+        for i, municipality in enumerate(load_municipalities().municipalities, start=1):
+            chat_id = linked.get(municipality.id, SANDBOX_STAFF_CHAT_BASE - i)
+            if municipality.id not in linked:
+                await link_municipality(db, municipality.id, chat_id)
+            groups[chat_id] = f"{municipality.name} staff"
+        return groups
+    finally:
+        await db.close()
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    settings = _settings()
+    configure_logging("WARNING")
+    from bot.dev.sandbox import run_interactive, run_script
+
+    groups = asyncio.run(_sandbox_staff_chats(settings))
+    if args.script is None:
+        return run_interactive(settings, group_chats=groups)
+    if args.script == "-":
+        lines = list(sys.stdin)
+    else:
+        with open(args.script, encoding="utf-8") as fh:
+            lines = list(fh)
+    return asyncio.run(run_script(lines, settings, sys.stdout, group_chats=groups))
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.storage.db import Database
+
+    async def go() -> None:
+        db = Database(_settings().database)
+        await db.open(upgrade=True)
+        await db.close()
+
+    asyncio.run(go())
+    print("Database schema is up to date.")
+    return 0
+
+
+def cmd_municipality_link(args: argparse.Namespace) -> int:
+    from bot.outbox.delivery import link_municipality
+    from bot.storage.db import Database
+    from knowledge.municipalities import MUNICIPALITY_IDS
+
+    if args.municipality not in MUNICIPALITY_IDS:
+        print(
+            f"veiligbot: unknown municipality {args.municipality!r}; one of {', '.join(MUNICIPALITY_IDS)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+    async def go() -> None:
+        db = Database(_settings().database)
+        await db.open()
+        await link_municipality(db, args.municipality, args.chat_id)
+        await db.close()
+
+    asyncio.run(go())
+    print(f"Reports for {args.municipality} now go to chat {args.chat_id}.")
+    return 0
+
+
+def cmd_reports_list(args: argparse.Namespace) -> int:
+    from bot.cli.operations import list_reports
+
+    rows = asyncio.run(list_reports(_settings().database, municipality=args.municipality, status=args.status))
+    if not rows:
+        print("No reports.")
+    for row in rows:
+        print(row)
+    return 0
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from knowledge.check import check_knowledge_base
+
+    problems, warnings = check_knowledge_base()
+    for warning in warnings:
+        print(f"warning: {warning}")
+    for problem in problems:
+        print(f"error: {problem}")
+    if problems:
+        print(f"Knowledge base check failed: {len(problems)} error(s).")
+        return 1
+    print(f"Knowledge base OK ({len(warnings)} warning(s)).")
+    return 0
+
+
+def cmd_kb_eval(args: argparse.Namespace) -> int:
+    from bot.dev.evaluation import evaluate_files, format_report
+
+    report = evaluate_files(Path(args.questions), Path(args.urgent) if args.urgent else None)
+    print(format_report(report, verbose=args.verbose))
+    return 0
+
+
+def cmd_kb_tune(args: argparse.Namespace) -> int:
+    from knowledge.tuning import report_tuning
+
+    print(report_tuning([Path(p) for p in args.questions]))
+    return 0
+
+
+def cmd_kb_missed(args: argparse.Namespace) -> int:
+    from bot.cli.operations import missed_report
+
+    print(asyncio.run(missed_report(_settings().database, limit=args.limit)))
+    return 0
+
+
+def cmd_kb_links(args: argparse.Namespace) -> int:
+    from knowledge.base import load_knowledge_base
+
+    for topic in load_knowledge_base().topics.values():
+        print(f"https://t.me/{args.bot}?start={topic.id}\t{topic.nl.title}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="veiligbot", description="Veilig Noord-Veluwe Telegram bot")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (long polling)")
+    run.set_defaults(func=cmd_run)
+
+    chat = sub.add_parser("chat", help="offline sandbox: chat with the bot in the terminal")
+    chat.add_argument("--script", metavar="FILE", help="run inputs from FILE ('-' for standard input)")
+    chat.set_defaults(func=cmd_chat)
+
+    ask = sub.add_parser("ask", help="what the bot would do with a message (JSON)")
+    ask.add_argument("--lang", choices=["nl", "en"], default="nl")
+    ask.add_argument("--jsonl", action="store_true", help="one message per line on standard input")
+    ask.add_argument("text", nargs="*")
+    ask.set_defaults(func=cmd_ask)
+
+    route = sub.add_parser("route", help="which municipality a place belongs to (JSON)")
+    route.add_argument("--jsonl", action="store_true", help="one place per line on standard input")
+    route.add_argument("text", nargs="*")
+    route.set_defaults(func=cmd_route)
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="bring the schema up to date").set_defaults(func=cmd_db_upgrade)
+
+    mun = sub.add_parser("municipality", help="municipality settings").add_subparsers(dest="mun_command", required=True)
+    link = mun.add_parser("link", help="set the staff chat that receives a municipality's reports")
+    link.add_argument("municipality")
+    link.add_argument("chat_id", type=int)
+    link.set_defaults(func=cmd_municipality_link)
+
+    rep = sub.add_parser("reports", help="reports").add_subparsers(dest="rep_command", required=True)
+    lst = rep.add_parser("list", help="reports with their delivery state")
+    lst.add_argument("--municipality")
+    lst.add_argument("--status")
+    lst.set_defaults(func=cmd_reports_list)
+
+    kb = sub.add_parser("kb", help="knowledge-base tools").add_subparsers(dest="kb_command", required=True)
+    kb.add_parser("check", help="validate the content").set_defaults(func=cmd_kb_check)
+    ev = kb.add_parser("eval", help="answer quality on evaluation sets")
+    ev.add_argument("--questions", required=True)
+    ev.add_argument("--urgent")
+    ev.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    ev.set_defaults(func=cmd_kb_eval)
+    tune = kb.add_parser("tune", help="choose search weights and thresholds by cross-validation")
+    tune.add_argument("--questions", action="append", required=True, help="a questions file (repeatable)")
+    tune.set_defaults(func=cmd_kb_tune)
+    missed = kb.add_parser("missed", help="questions the bot could not answer, and topics with most 👎")
+    missed.add_argument("--limit", type=int, default=50)
+    missed.set_defaults(func=cmd_kb_missed)
+    links = kb.add_parser("links", help="deep links per topic (for posters and QR codes)")
+    links.add_argument("--bot", default="VeiligNoordVeluweBot", help="the bot's username")
+    links.set_defaults(func=cmd_kb_links)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command in ("ask", "route") and not args.jsonl and not args.text:
+        parser().error(f"{args.command}: give TEXT or --jsonl")
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

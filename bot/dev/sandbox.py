@@ -1,0 +1,535 @@
+"""The offline sandbox behind ``veiligbot chat`` (interactive) and ``veiligbot chat --script FILE|-``.
+
+It starts the :class:`~bot.dev.emulator.BotApiEmulator`, then the real bot against it, plays resident input and
+prints a transcript of every chat. Input lines (see ``spec/cli.md``):
+
+- plain text or a ``/command``: a message from the current resident;
+- ``#press N``: press button N (1-based, reading order) of the bot's last message to this resident (its
+  inline keyboard; without one, the reply keyboard currently shown);
+- ``#location LAT,LON``; ``#photo``;
+- ``#user NAME [LANG]``: speak as resident NAME (created if new; LANG defaults to ``nl`` for a new
+  resident and to the current language for a known one);
+- ``#restart``: leave the bot's context and enter a fresh one (same database, same emulator);
+- interactive only: ``/location LAT,LON``, ``/photo``, ``#help``, ``#quit``.
+
+Empty lines are skipped. The default resident is "Anna" (``nl``). Resident ids derive from the name, so the
+same name is the same Telegram user in every run (the database survives between runs).
+
+Staff chats: pass ``group_chats={chat_id: title}``; the emulator creates these groups with exactly these ids
+before the bot starts, so the caller can link municipalities to stable ids (``-100…`` ids are supergroups).
+
+Exit status: 0; 1 if the bot failed to start, logged an ERROR (loggers ``telegram``, ``bot``, ``handlers``),
+or did not fetch an update; 2 if the script itself was wrong (unknown directive, no such button) and the bot
+was fine.
+
+Pitfall: "after each input the bot is done" is a heuristic: the sandbox waits until the update was fetched,
+the Application's update queue is drained (when the factory yields an object with an ``update_queue``), and
+no Bot API request other than ``getUpdates`` happened for ``quiet`` seconds (bounded by ``max_wait``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import importlib
+import logging
+import re
+import sys
+import threading
+import zlib
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any, TextIO, cast
+
+from bot.dev.emulator import BotApiEmulator, ChatEvent, Message, SimUser
+
+__all__ = [
+    "DEFAULT_RESIDENT",
+    "Action",
+    "BotFactory",
+    "html_to_text",
+    "parse_line",
+    "run_interactive",
+    "run_script",
+    "stable_user_id",
+]
+
+BotFactory = Callable[[str, str], AbstractAsyncContextManager[object]]
+"""``factory(base_url, base_file_url)`` → async context manager that runs the bot while entered."""
+
+DEFAULT_RESIDENT = ("Anna", "nl")
+WATCHED_LOGGERS = ("telegram", "bot", "handlers")
+EXIT_OK, EXIT_BOT_ERROR, EXIT_SCRIPT_ERROR = 0, 1, 2
+
+_BOT_PREFIX = "bot → "
+_INDENT = " " * len(_BOT_PREFIX)
+_LANG_RE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{2,4})?")
+_COORDS_RE = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*[,\s]\s*(-?\d+(?:\.\d+)?)\s*")
+_HELP = (
+    "text or /command: send a message | #press N: press button N | #location LAT,LON (or /location) | "
+    "#photo (or /photo) | #user NAME [LANG] | #restart | #quit"
+)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Parsing and rendering
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One parsed input line. ``kind``: text, press, location, photo, user, restart, quit, help, error."""
+
+    kind: str
+    text: str = ""
+    number: int = 0
+    latitude: float = 0.0
+    longitude: float = 0.0
+    language: str | None = None
+
+
+def parse_line(line: str, *, interactive: bool = False) -> Action | None:
+    """Parse one input line; ``None`` for an empty line, ``Action("error", text=reason)`` for a bad one."""
+    line = line.rstrip("\r\n")
+    stripped = line.strip()
+    if not stripped:
+        return None
+    head, _, rest = stripped.partition(" ")
+    rest = rest.strip()
+    command = head.lower()
+    if interactive and command in ("/location", "/photo"):
+        command = "#" + command[1:]
+    if not command.startswith("#"):
+        return Action("text", text=line)
+    if command == "#press":
+        if not rest.isdigit() or int(rest) < 1:
+            return Action("error", text="usage: #press N (N = 1, 2, ...)")
+        return Action("press", number=int(rest))
+    if command == "#location":
+        match = _COORDS_RE.fullmatch(rest)
+        if not match:
+            return Action("error", text="usage: #location LAT,LON (e.g. #location 52.347,5.983)")
+        lat, lon = float(match.group(1)), float(match.group(2))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return Action("error", text="latitude must be -90..90 and longitude -180..180")
+        return Action("location", latitude=lat, longitude=lon)
+    if command == "#photo":
+        return Action("photo", text=rest)
+    if command == "#user":
+        words = rest.split()
+        if not words:
+            return Action("error", text="usage: #user NAME [LANG]")
+        language = None
+        if len(words) > 1 and _LANG_RE.fullmatch(words[-1]):
+            language = words.pop()
+        return Action("user", text=" ".join(words), language=language)
+    if command == "#restart":
+        return Action("restart")
+    if interactive and command in ("#quit", "#exit"):
+        return Action("quit")
+    if interactive and command == "#help":
+        return Action("help")
+    return Action("error", text=f"unknown directive {head!r}")
+
+
+def html_to_text(text: str) -> str:
+    """Telegram HTML as a resident reads it: tags stripped, entities decoded, link targets kept visible."""
+
+    def link(match: re.Match[str]) -> str:
+        url, label = html.unescape(match.group(2)), match.group(3)
+        return label if url in html.unescape(label) else f"{label} ({html.escape(url)})"
+
+    text = re.sub(r"<a\s+href=([\"'])(.*?)\1\s*>(.*?)</a>", link, text, flags=re.IGNORECASE | re.DOTALL)
+    text = re.sub(r"<[^>]*>", "", text)
+    return html.unescape(text).strip()
+
+
+def _message_body(message: Message) -> str:
+    raw = message.text if message.text is not None else message.caption
+    if raw is None:
+        body = ""
+    elif (message.parse_mode or "").lower() == "html":
+        body = html_to_text(raw)
+    else:
+        body = raw.strip()
+    if message.photo is not None:
+        body = f"[photo] {body}".rstrip()
+    if message.location is not None:
+        body = f"[location {message.location['latitude']}, {message.location['longitude']}]"
+    if message.contact is not None:
+        body = f"[contact {message.contact.get('phone_number', '')}]"
+    return body
+
+
+def _button_lines(markup: dict[str, Any] | None) -> list[str]:
+    rows = (markup or {}).get("inline_keyboard") or (markup or {}).get("keyboard") or []
+    lines, number = [], 0
+    for row in rows:
+        cells = []
+        for button in row:
+            number += 1
+            label = button.get("text", "") if isinstance(button, dict) else str(button)
+            if isinstance(button, dict) and button.get("url"):
+                label += f" ({button['url']})"
+            cells.append(f"[{number}] {label}")
+        if cells:
+            lines.append("  ".join(cells))
+    return lines
+
+
+def _indent(first_prefix: str, text: str) -> list[str]:
+    lines = text.split("\n") or [""]
+    return [first_prefix + lines[0]] + [_INDENT + line for line in lines[1:]]
+
+
+# --------------------------------------------------------------------------------------------------------
+# The session
+# --------------------------------------------------------------------------------------------------------
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+        self._lock_records = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self._lock_records:
+            self.records.append(record)
+
+
+def stable_user_id(name: str) -> int:
+    """The same resident name gives the same Telegram user id in every run."""
+    return 100_000 + zlib.crc32(name.casefold().encode()) % 900_000_000
+
+
+@dataclass
+class _Session:
+    emu: BotApiEmulator
+    out: TextIO
+    factory: BotFactory
+    interactive: bool
+    quiet: float
+    max_wait: float
+    user: SimUser | None = None
+    cursor: int = 0
+    errors_seen: int = 0
+    bot_failed: bool = False
+    script_failed: bool = False
+    handle: object = None
+    stack: AsyncExitStack = field(default_factory=AsyncExitStack)
+    collector: _ErrorCollector = field(default_factory=_ErrorCollector)
+
+    # ---- output -------------------------------------------------------------------------------------
+
+    def say(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def flush(self) -> None:
+        """Print new chat events and newly logged errors."""
+        for event in self.emu.events(self.cursor):
+            self.cursor = event.seq + 1
+            for line in self._render(event):
+                self.say(line)
+        records = self.collector.records[self.errors_seen :]
+        self.errors_seen += len(records)
+        for record in records:
+            self.bot_failed = True
+            detail = ""
+            if record.exc_info and record.exc_info[1] is not None:
+                exc = record.exc_info[1]
+                detail = f": {type(exc).__name__}: {exc}"
+            self.say(f"! bot error ({record.name}): {record.getMessage()}{detail}")
+
+    def _chat_label(self, chat_id: int) -> str:
+        if self.user is not None and chat_id == self.user.id:
+            return ""
+        return f"[{self.emu.chat(chat_id).display_name}] "
+
+    def _render(self, event: ChatEvent) -> list[str]:
+        label = self._chat_label(event.chat_id)
+        if event.kind in ("received", "pressed"):
+            own = self.user is not None and event.user_id == self.user.id and not label
+            if self.interactive and own:
+                return []  # the resident just typed it
+            name = self.emu.user(event.user_id).first_name if event.user_id else "?"
+            if event.kind == "pressed":
+                return [f"{label}{name}: [pressed: {event.note}]"]
+            assert event.message is not None
+            return _indent(f"{label}{name}: ", _message_body(event.message))
+        if event.kind == "answered":
+            return [f"{_BOT_PREFIX}{label}(popup) {event.note}"]
+        message = event.message
+        assert message is not None
+        if event.kind == "deleted":
+            first_line = (_message_body(message).splitlines() or [""])[0]
+            return [f"{_BOT_PREFIX}{label}(deleted) {first_line}".rstrip()]
+        marker = "(edited) " if event.kind == "edited" else ""
+        lines = _indent(f"{_BOT_PREFIX}{label}{marker}", _message_body(message))
+        lines += [_INDENT + line for line in _button_lines(message.reply_markup)]
+        return lines
+
+    # ---- bot lifecycle ------------------------------------------------------------------------------
+
+    async def start_bot(self) -> bool:
+        try:
+            self.handle = await self.stack.enter_async_context(self.factory(self.emu.base_url, self.emu.base_file_url))
+        except Exception as exc:  # any startup failure is reported, not raised
+            self.say(f"! bot failed to start: {type(exc).__name__}: {exc}")
+            self.bot_failed = True
+            return False
+        await self.emu.wait_quiet(self.quiet, self.max_wait)
+        self.flush()
+        return True
+
+    async def stop_bot(self) -> None:
+        stack, self.stack = self.stack, AsyncExitStack()
+        try:
+            await stack.aclose()
+        except Exception as exc:  # a failing shutdown is a bot error too
+            self.say(f"! bot failed to stop: {type(exc).__name__}: {exc}")
+            self.bot_failed = True
+        self.handle = None
+        self.flush()
+
+    async def settle(self, update_id: int | None) -> None:
+        """Wait until the bot fetched ``update_id`` and has gone quiet, then print what happened."""
+        if update_id is not None:
+            try:
+                await self.emu.wait_for(lambda: self.emu.is_delivered(update_id), self.max_wait)
+            except TimeoutError:
+                self.say(f"! the bot did not fetch the update within {self.max_wait:g} s")
+                self.bot_failed = True
+        await self.emu.wait_quiet(self.quiet, self.max_wait)
+        queue = getattr(self.handle, "update_queue", None)
+        if isinstance(queue, asyncio.Queue):  # PTB's Application: join() returns once every update is handled
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(queue.join(), self.max_wait)
+            await self.emu.wait_quiet(self.quiet, self.max_wait)
+        self.flush()
+
+    # ---- input --------------------------------------------------------------------------------------
+
+    def switch_user(self, name: str, language: str | None) -> None:
+        existing = self.emu.find_user(name)
+        if existing is None:
+            self.user = self.emu.add_user(name, language or "nl", user_id=stable_user_id(name))
+        elif language is not None and existing.language_code != language:
+            self.user = self.emu.set_language(existing, language)
+        else:
+            self.user = existing
+
+    def script_error(self, reason: str) -> None:
+        self.say(f"! {reason}")
+        self.script_failed = True
+
+    async def perform(self, action: Action) -> bool:
+        """Run one action; ``False`` means stop (quit, or the bot could not be restarted)."""
+        user = self.user
+        assert user is not None
+        update_id: int | None = None
+        if action.kind == "error":
+            self.script_error(action.text)
+            return True
+        if action.kind == "help":
+            self.say(_HELP)
+            return True
+        if action.kind == "quit":
+            return False
+        if action.kind == "user":
+            self.switch_user(action.text, action.language)
+            if not self.interactive:
+                assert self.user is not None
+                self.say(f"~ now speaking as {self.user.first_name} ({self.user.language_code})")
+            return True
+        if action.kind == "restart":
+            self.say("~ restarting the bot")
+            await self.stop_bot()
+            return await self.start_bot()
+        if action.kind == "text":
+            update_id = self.emu.send_text(user, action.text)
+        elif action.kind == "location":
+            update_id = self.emu.send_location(user, action.latitude, action.longitude)
+        elif action.kind == "photo":
+            update_id = self.emu.send_photo(user, caption=action.text or None)
+        elif action.kind == "press":
+            update_id = self._press(user, action.number)
+            if update_id is None:
+                return True
+        await self.settle(update_id)
+        return True
+
+    def _press(self, user: SimUser, number: int) -> int | None:
+        last = self.emu.last_message(user.id)
+        try:
+            if last is not None and last.reply_markup and "inline_keyboard" in last.reply_markup:
+                return self.emu.press(user, last, number - 1)
+            if self.emu.active_reply_keyboard(user.id) is not None:
+                return self.emu.press_reply_keyboard(user, number - 1)
+        except ValueError as err:
+            self.script_error(f"#press {number}: {err}")
+            return None
+        self.script_error(f"#press {number}: the bot's last message has no buttons")
+        return None
+
+    def exit_code(self) -> int:
+        if self.bot_failed:
+            return EXIT_BOT_ERROR
+        return EXIT_SCRIPT_ERROR if self.script_failed else EXIT_OK
+
+
+def _default_factory(settings: object) -> BotFactory:
+    def factory(base_url: str, base_file_url: str) -> AbstractAsyncContextManager[object]:
+        app_module = importlib.import_module("bot.app")  # lazy: the sandbox must import without the app
+        return cast(
+            AbstractAsyncContextManager[object],
+            app_module.embedded_bot(settings, base_url=base_url, base_file_url=base_file_url),
+        )
+
+    return factory
+
+
+@contextlib.contextmanager
+def _watch_errors(collector: _ErrorCollector) -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in WATCHED_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(collector)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(collector)
+
+
+LineSource = Callable[[str], Awaitable[str | None]]
+"""``source(prompt)`` → the next input line, or ``None`` at the end."""
+
+
+async def _run(
+    source: LineSource,
+    settings: object,
+    out: TextIO,
+    *,
+    interactive: bool,
+    bot_factory: BotFactory | None,
+    group_chats: Mapping[int, str] | None,
+    quiet: float,
+    max_wait: float,
+) -> int:
+    emu = BotApiEmulator(accept_any_token=True)
+    for chat_id, title in (group_chats or {}).items():
+        emu.add_group(title, chat_id=chat_id, supergroup=str(chat_id).startswith("-100"))
+    session = _Session(emu, out, bot_factory or _default_factory(settings), interactive, quiet, max_wait)
+    session.switch_user(*DEFAULT_RESIDENT)
+    with emu, _watch_errors(session.collector):
+        try:
+            if not await session.start_bot():
+                return EXIT_BOT_ERROR
+            while True:
+                assert session.user is not None
+                line = await source(f"{session.user.first_name}> ")
+                if line is None:
+                    break
+                action = parse_line(line, interactive=interactive)
+                if action is not None and not await session.perform(action):
+                    break
+        finally:
+            await session.stop_bot()
+    return session.exit_code()
+
+
+async def run_script(
+    lines: Iterable[str],
+    settings: object,
+    out: TextIO,
+    *,
+    bot_factory: BotFactory | None = None,
+    group_chats: Mapping[int, str] | None = None,
+    quiet: float = 0.3,
+    max_wait: float = 10.0,
+) -> int:
+    """Play ``lines`` (see the module docstring) against the bot and write the transcript to ``out``.
+
+    Args:
+        lines: input lines, e.g. an open file or ``sys.stdin``.
+        settings: passed unchanged to the default factory ``bot.app.embedded_bot(settings, ...)``.
+        bot_factory: ``factory(base_url, base_file_url)`` → async context manager running the bot
+            (tests pass a small PTB Application here).
+        group_chats: ``{chat_id: title}`` of group chats to create before the bot starts.
+        quiet: seconds without Bot API calls after which the bot counts as done with an input.
+        max_wait: upper bound for every wait.
+
+    Returns:
+        The exit status (0 ok, 1 bot error or failed start, 2 script error).
+    """
+    iterator = iter(lines)
+
+    async def source(prompt: str) -> str | None:
+        return next(iterator, None)
+
+    return await _run(
+        source,
+        settings,
+        out,
+        interactive=False,
+        bot_factory=bot_factory,
+        group_chats=group_chats,
+        quiet=quiet,
+        max_wait=max_wait,
+    )
+
+
+def run_interactive(
+    settings: object,
+    *,
+    bot_factory: BotFactory | None = None,
+    group_chats: Mapping[int, str] | None = None,
+    out: TextIO | None = None,
+    read_line: Callable[[str], str] = input,
+) -> int:
+    """Chat with the bot in the terminal (``input()`` prompts, same rendering as the script mode).
+
+    ``#quit``, end of input (Ctrl-D) or Ctrl-C end the session; the exit status is as for :func:`run_script`.
+    """
+    target = out if out is not None else sys.stdout
+
+    async def source(prompt: str) -> str | None:
+        # A daemon thread, not asyncio.to_thread: a pending input() must not keep the process alive on exit.
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str | None] = loop.create_future()
+
+        def read() -> None:
+            try:
+                line: str | None = read_line(prompt)
+            except (EOFError, KeyboardInterrupt):
+                line = None
+
+            def deliver() -> None:
+                if not future.done():
+                    future.set_result(line)
+
+            with contextlib.suppress(RuntimeError):  # the loop is gone: the session already ended
+                loop.call_soon_threadsafe(deliver)
+
+        threading.Thread(target=read, name="sandbox-input", daemon=True).start()
+        return await future
+
+    target.write(f"Offline sandbox. {_HELP}\n")
+    try:
+        return asyncio.run(
+            _run(
+                source,
+                settings,
+                target,
+                interactive=True,
+                bot_factory=bot_factory,
+                group_chats=group_chats,
+                quiet=0.3,
+                max_wait=10.0,
+            )
+        )
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,59 @@
+"""Looking up a resident's own reports, and unlinking a resident from them."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from bot.reports.drafts import normalise_reference
+from bot.routing.router import Router
+from bot.storage.db import Database
+from bot.storage.models import Report, ReportDraft, ReportEvent
+
+
+async def reports_of(db: Database, chat_id: int) -> list[Report]:
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(Report).where(Report.resident_chat_id == chat_id).order_by(Report.created_at.desc())
+        )
+        return list(rows)
+
+
+async def own_report(db: Database, chat_id: int, reference: str) -> Report | None:
+    """The report with this reference if it belongs to this chat; None otherwise (no hint it exists)."""
+    async with db.session() as session:
+        report: Report | None = await session.scalar(
+            select(Report).where(Report.reference == normalise_reference(reference), Report.resident_chat_id == chat_id)
+        )
+        return report
+
+
+async def resident_municipality(db: Database, router: Router, text: str, chat_id: int | None) -> str | None:
+    """The resident's municipality when known: a place in their message, else their latest linked report."""
+    if text:
+        routed = router.route(text)
+        if routed.status == "ok" and routed.municipality:
+            return routed.municipality
+    if chat_id is None:
+        return None
+    async with db.session() as session:
+        municipality: str | None = await session.scalar(
+            select(Report.municipality)
+            .where(Report.resident_chat_id == chat_id)
+            .order_by(Report.created_at.desc())
+            .limit(1)
+        )
+        return municipality
+
+
+async def forget_resident(db: Database, chat_id: int) -> int:
+    """Unlink a resident from their reports (chat id, phone, e-mail); the municipality keeps the concern."""
+    async with db.session() as session:
+        reports = list(await session.scalars(select(Report).where(Report.resident_chat_id == chat_id)))
+        for report in reports:
+            report.resident_chat_id = None
+            report.contact_phone = None
+            report.contact_email = None
+            report.updates = "none"
+            session.add(ReportEvent(report_id=report.id, actor="resident", action="personal-data-removed"))
+        await session.execute(delete(ReportDraft).where(ReportDraft.chat_id == chat_id))
+    return len(reports)

@@ -1,0 +1,716 @@
+"""The report conversation (/melding): category → description → place → photos → updates → contact →
+consent → summary → filed.
+
+Every step goes through :func:`step`, which answers the button press and loads the resident's draft first:
+the draft row is the conversation's truth (see :mod:`handlers.persistence`), so a step that finds no draft
+(expired, or deleted with /verwijder) ends the conversation politely instead of acting on stale state.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import warnings
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.i18n.catalogs import SUPPORTED_LANGUAGES, Translator
+from bot.outbox.delivery import html_field
+from bot.reports.drafts import CATEGORIES, MAX_PHOTOS, Draft, Drafts, check_description, parse_email, parse_phone
+from bot.reports.filing import file_report
+from bot.routing.router import RouteResult
+from bot.settings import Settings
+from bot.triage.guidance import crisis_text
+from handlers.callbacks import pack, unpack
+from handlers.common import Context, inline, language, reply, services, translator
+from handlers.jobs import deliver_now
+from handlers.persistence import REPORT_CONVERSATION
+
+# Conversation states; the same strings are stored in report_drafts.step.
+CATEGORY, DESCRIPTION, PLACE, PLACE_CONFIRM, MUNICIPALITY = (
+    "category",
+    "description",
+    "place",
+    "place_confirm",
+    "municipality",
+)
+PHOTOS, UPDATES, CONTACT, CONSENT, SUMMARY, EDIT = (
+    "photos",
+    "updates",
+    "contact",
+    "consent",
+    "summary",
+    "edit",
+)
+END = ConversationHandler.END
+log = logging.getLogger(__name__)
+
+# Messages that plainly ask to report (nl/en), so residents need not know /melding.
+REPORT_INTENT = re.compile(
+    r"^\s*(ik\s+wil\s+)?(graag\s+)?(een\s+)?(melding\s+(doen|maken)|iets\s+melden|melden)\s*[.!]?\s*$"
+    r"|^\s*(i\s+want\s+to\s+|i\s*'?d\s+like\s+to\s+)?(make|file|submit)\s+a\s+report\s*[.!]?\s*$"
+    r"|^\s*(report\s+a\s+concern|report\s+something)\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _drafts(context: Context) -> Drafts:
+    return Drafts(services(context).db)
+
+
+def _ids(update: Update) -> tuple[int, int]:
+    assert update.effective_user is not None and update.effective_chat is not None
+    return update.effective_user.id, update.effective_chat.id
+
+
+async def _load(update: Update, context: Context) -> Draft | None:
+    user_id, _ = _ids(update)
+    loaded = await _drafts(context).load(user_id)
+    return loaded[1] if loaded else None
+
+
+async def _save(update: Update, context: Context, step: str, draft: Draft) -> str:
+    user_id, chat_id = _ids(update)
+    draft.language = await language(update, context)
+    await _drafts(context).save(user_id, chat_id, step, draft)
+    return step
+
+
+async def _answer_query(update: Update) -> str | None:
+    query = update.callback_query
+    if query is None:
+        return None
+    await query.answer()
+    return query.data
+
+
+async def _crisis_stops_flow(update: Update, context: Context, text: str, t: Translator) -> bool:
+    """Crisis first, at every step that takes text: guidance, nothing filed, the draft gone."""
+    urgency = services(context).answerer.triage.classify(text)
+    if urgency is None:
+        return False
+    await _drafts(context).discard(_ids(update)[0])
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(crisis_text(urgency, t), reply_markup=ReplyKeyboardRemove())
+    await reply(update, t.gettext("Your report has not been sent. Please use the numbers above."))
+    return True
+
+
+async def _expired(update: Update, context: Context) -> object:
+    t = await translator(update, context)
+    await reply(update, t.gettext("Your unfinished report has expired or was removed. Start again with /melding."))
+    return END
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a step handler gets: the draft, the resident's translator, and the pressed button's value."""
+
+    draft: Draft
+    t: Translator
+    choice: str  # last part of the callback data ("r:upd:chat" → "chat"); "" for messages
+
+
+StepHandler = Callable[[Update, Context, Step], Coroutine[Any, Any, object]]
+
+
+def step(handler: StepHandler) -> Callable[[Update, Context], Coroutine[Any, Any, object]]:
+    """Answer the button press (once: Telegram refuses a second answer), load the draft, or end politely."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: Context) -> object:
+        data = await _answer_query(update)
+        draft = await _load(update, context)
+        if draft is None:
+            return await _expired(update, context)
+        choice = unpack(data)[-1] if data else ""
+        return await handler(update, context, Step(draft, await translator(update, context), choice))
+
+    return wrapper
+
+
+Ask = Callable[[Update, Context, Draft, Translator], Coroutine[Any, Any, str]]
+
+
+async def _then(update: Update, context: Context, draft: Draft, t: Translator, ask_next: Ask) -> str:
+    """After a step: back to the summary when the resident came from "change", else the next question."""
+    if draft.editing:
+        return await _show_summary(update, context, draft, t)
+    return await ask_next(update, context, draft, t)
+
+
+# --- steps --------------------------------------------------------------------------------------------
+
+
+def _category_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return inline([[(t.gettext(c.label), pack("r", "cat", c.id))] for c in CATEGORIES.values()])
+
+
+async def start_report(update: Update, context: Context) -> object:
+    """Entry: /melding, "ik wil een melding doen", or the "Report a concern" button (category preset)."""
+    t = await translator(update, context)
+    data = await _answer_query(update)
+    draft = Draft()
+    preset = unpack(data)[1] if data and data.startswith("rep:") else None
+    intro = t.gettext(
+        "<b>Report a non-urgent concern</b>\n"
+        "Your report goes to the staff of your municipality. <b>Danger now? Call 112.</b>\n"
+        "You can stop at any moment with /cancel."
+    )
+    if preset in CATEGORIES:
+        draft.category = preset
+        await reply(update, intro)
+        return await _ask_description(update, context, draft, t)
+    await reply(update, intro)
+    lines = [t.gettext("What is your report about?"), ""]
+    lines += [f"• <b>{t.gettext(c.label)}</b>: {t.gettext(c.explanation)}" for c in CATEGORIES.values()]
+    await reply(update, "\n".join(lines), _category_keyboard(t))
+    return await _save(update, context, CATEGORY, draft)
+
+
+@step
+async def category_chosen(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    category = s.choice
+    if category not in CATEGORIES:
+        return None
+    draft.category = category
+    return await _then(update, context, draft, t, _ask_description)
+
+
+async def _ask_description(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    assert draft.category is not None
+    if draft.category == "undermining-signal":
+        await reply(
+            update,
+            t.gettext(
+                "ℹ️ <b>About your anonymity</b>\n"
+                "The municipality will not know who you are: staff never see your Telegram name or account. "
+                "Telegram itself does know you use this bot. For <b>full anonymity</b> (not even Telegram), "
+                "call Meld Misdaad Anoniem: <b>0800-7000</b> (free)."
+            ),
+        )
+    await reply(
+        update,
+        t.gettext(
+            "Describe what is going on: what, when, and who is involved (no names needed). "
+            "Between 10 and 2000 characters."
+        ),
+    )
+    return await _save(update, context, DESCRIPTION, draft)
+
+
+@step
+async def description_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    if await _crisis_stops_flow(update, context, message.text, t):
+        return END
+    problem = check_description(message.text)
+    if problem:
+        await reply(update, t.gettext(problem))
+        return None
+    draft.description = message.text.strip()
+    return await _then(update, context, draft, t, _ask_place)
+
+
+def _place_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(t.gettext("📍 Share my location"), request_location=True)],
+            [KeyboardButton(t.gettext("🌐 Online / no particular place"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+async def _ask_place(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(
+        t.gettext(
+            "Where is it happening? Type a village, postcode or address (for example <i>Dorpsstraat 1, "
+            "Wapenveld</i> or <i>8161</i>), or share your location."
+        ),
+        reply_markup=_place_keyboard(t),
+    )
+    return await _save(update, context, PLACE, draft)
+
+
+def _online_labels(context: Context) -> set[str]:
+    svc = services(context)
+    return {svc.catalogs.get(lang).gettext("🌐 Online / no particular place") for lang in SUPPORTED_LANGUAGES}
+
+
+@step
+async def place_text_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    if await _crisis_stops_flow(update, context, message.text, t):
+        return END
+    if message.text in _online_labels(context):
+        draft.place_text, draft.latitude, draft.longitude = None, None, None
+        await message.reply_text(t.gettext("Okay, no particular place."), reply_markup=ReplyKeyboardRemove())
+        return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality do you live in?"))
+    result = services(context).router.route(message.text)
+    draft.place_text = message.text.strip()[:300]
+    draft.latitude = draft.longitude = None
+    return await _routed(update, context, draft, t, result)
+
+
+@step
+async def location_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    lat, lon = message.location.latitude, message.location.longitude
+    result = services(context).router.route_location(lat, lon)
+    draft.place_text = None
+    draft.latitude, draft.longitude = round(lat, 5), round(lon, 5)
+    return await _routed(update, context, draft, t, result)
+
+
+def _municipality_name(context: Context, municipality_id: str) -> str:
+    return services(context).municipalities.get(municipality_id).name
+
+
+async def _routed(update: Update, context: Context, draft: Draft, t: Translator, result: RouteResult) -> object:
+    message = update.effective_message
+    assert message is not None
+    if result.status == "ok" and result.municipality:
+        draft.municipality = result.municipality
+        name = _municipality_name(context, result.municipality)
+        place = result.place or name
+        await message.reply_text(
+            t.gettext("I found: <b>{place}</b>, municipality of <b>{municipality}</b>.").format(
+                place=escape(place), municipality=escape(name)
+            ),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        keyboard = inline(
+            [
+                [(t.gettext("✅ Yes, that's right"), pack("r", "place", "yes"))],
+                [(t.gettext("Choose another municipality"), pack("r", "place", "other"))],
+            ]
+        )
+        await reply(update, t.gettext("Is that right?"), keyboard)
+        return await _save(update, context, PLACE_CONFIRM, draft)
+    if result.status == "ambiguous":
+        await message.reply_text(
+            t.gettext("That name exists in more than one place."), reply_markup=ReplyKeyboardRemove()
+        )
+        return await _ask_municipality(
+            update, context, draft, t, t.gettext("Which municipality do you mean?"), only=result.candidates
+        )
+    if result.status == "outside":
+        await _drafts(context).discard(_ids(update)[0])
+        where = escape(result.place) if result.place else t.gettext("that place")
+        await message.reply_text(
+            t.gettext(
+                "<b>{place}</b> is outside Elburg, Epe, Hattem, Heerde, Nunspeet and Oldebroek, so I cannot "
+                "forward your report. Please contact the municipality of {place} through its website.\n\n"
+                "Also possible, anywhere in the Netherlands:\n"
+                "• Police, no urgency: 0900-8844\n"
+                "• Meld Misdaad Anoniem (anonymous): 0800-7000\n"
+                "• <b>Danger now: 112</b>\n\n"
+                "Your report has not been sent."
+            ).format(place=where),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return END
+    await message.reply_text(
+        t.gettext(
+            "I don't recognise that place. Type a village or postcode in one of the six municipalities, "
+            "or choose the municipality yourself."
+        ),
+    )
+    return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
+
+
+async def _ask_municipality(
+    update: Update, context: Context, draft: Draft, t: Translator, question: str, only: tuple[str, ...] = ()
+) -> str:
+    registry = services(context).municipalities
+    ids = [m for m in registry.ids if not only or m in only]
+    rows = [[(registry.get(m).name, pack("r", "mun", m))] for m in ids]
+    if only:
+        rows.append([(t.gettext("Another municipality"), pack("r", "mun", "all"))])
+    await reply(update, question, inline(rows))
+    return await _save(update, context, MUNICIPALITY, draft)
+
+
+@step
+async def place_confirmed(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    if s.choice == "other":
+        return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
+    return await _then(update, context, draft, t, _ask_photos)
+
+
+@step
+async def municipality_chosen(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    choice = s.choice
+    if choice == "all":
+        return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
+    if choice not in services(context).municipalities.ids:
+        return None
+    draft.municipality = choice
+    await reply(
+        update,
+        t.gettext("Municipality: <b>{name}</b>.").format(name=escape(_municipality_name(context, choice))),
+    )
+    return await _then(update, context, draft, t, _ask_photos)
+
+
+async def _ask_photos(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    await reply(
+        update,
+        t.gettext("Would you like to add photos? Send up to 3, or press the button to continue."),
+        inline([[(t.gettext("Continue without (more) photos"), pack("r", "photos", "done"))]]),
+    )
+    return await _save(update, context, PHOTOS, draft)
+
+
+@step
+async def photo_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    message = update.effective_message
+    assert message is not None and message.photo
+    if len(draft.photos) < MAX_PHOTOS:
+        draft.photos.append(message.photo[-1].file_id)  # the largest size
+    if len(draft.photos) >= MAX_PHOTOS:
+        await reply(update, t.gettext("3 photos added, that is the maximum."))
+        return await _then(update, context, draft, t, _ask_updates)
+    await reply(
+        update,
+        t.ngettext("{n} photo added.", "{n} photos added.", len(draft.photos)).format(n=len(draft.photos)),
+        inline([[(t.gettext("Done"), pack("r", "photos", "done"))]]),
+    )
+    return await _save(update, context, PHOTOS, draft)
+
+
+@step
+async def photos_done(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    return await _then(update, context, draft, t, _ask_updates)
+
+
+async def _ask_updates(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    await reply(
+        update,
+        t.gettext(
+            "Would you like to hear what happens with your report?\n"
+            "• <b>Via this chat</b>: the municipality can send you updates and questions here.\n"
+            "• <b>No updates</b>: your report is stored without any link to you, so you cannot follow it "
+            "in /mijnmeldingen."
+        ),
+        inline(
+            [
+                [(t.gettext("💬 Via this chat"), pack("r", "upd", "chat"))],
+                [(t.gettext("No updates"), pack("r", "upd", "none"))],
+            ]
+        ),
+    )
+    return await _save(update, context, UPDATES, draft)
+
+
+@step
+async def updates_chosen(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    choice = s.choice
+    if choice not in ("chat", "none"):
+        return None
+    draft.updates = "chat" if choice == "chat" else "none"
+    await reply(
+        update,
+        t.gettext(
+            "Optional: may staff contact you by phone or e-mail? Type a phone number or e-mail address, or press Skip."
+        ),
+        inline([[(t.gettext("Skip"), pack("r", "contact", "skip"))]]),
+    )
+    return await _save(update, context, CONTACT, draft)
+
+
+@step
+async def contact_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text.strip()
+    if await _crisis_stops_flow(update, context, text, t):
+        return END
+    if "@" in text:
+        email = parse_email(text)
+        if email is None:
+            await reply(update, t.gettext("That e-mail address does not look right. Try again, or press Skip."))
+            return None
+        draft.email = email
+    else:
+        phone = parse_phone(text)
+        if phone is None:
+            await reply(update, t.gettext("That phone number does not look right. Try again, or press Skip."))
+            return None
+        draft.phone = phone
+    return await _then(update, context, draft, t, _ask_consent)
+
+
+@step
+async def contact_skipped(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    return await _then(update, context, draft, t, _ask_consent)
+
+
+async def _ask_consent(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    name = _municipality_name(context, draft.municipality) if draft.municipality else ""
+    text = t.gettext(
+        "<b>Before you send</b>\n"
+        "• Your description, place and photos go to the staff of the municipality of <b>{municipality}</b> "
+        "who handle safety reports. They may share it with the police or a care organisation when that is "
+        "needed to act on it.\n"
+        "• They never see your Telegram name, username or number.\n"
+        "• A phone number or e-mail address is only shared if you gave one.\n"
+        "• The report is kept as long as the municipality needs it to handle your concern, under its "
+        "privacy rules. You can remove your contact details and the link to this chat at any time with /verwijder.\n\n"
+        "Do you agree?"
+    ).format(municipality=escape(name))
+    await reply(
+        update,
+        text,
+        inline(
+            [
+                [(t.gettext("✅ I agree"), pack("r", "consent", "yes"))],
+                [(t.gettext("✖ Cancel"), pack("r", "consent", "no"))],
+            ]
+        ),
+    )
+    return await _save(update, context, CONSENT, draft)
+
+
+@step
+async def consent_given(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    if s.choice == "no":
+        return await _cancelled(update, context)
+    draft.consent = True
+    return await _show_summary(update, context, draft, t)
+
+
+def summary_text(context: Context, draft: Draft, t: Translator) -> str:
+    category = CATEGORIES[draft.category].label if draft.category else ""
+    place = draft.place_text or ""
+    if draft.latitude is not None and draft.longitude is not None:
+        place = t.gettext("shared location")
+    if not place:
+        place = t.gettext("online / no particular place")
+    updates = t.gettext("via this chat") if draft.updates == "chat" else t.gettext("none")
+    contact = ", ".join(x for x in (draft.phone, draft.email) if x) or t.gettext("none")
+    municipality = _municipality_name(context, draft.municipality) if draft.municipality else ""
+    heading = t.gettext("Your report")
+    return "\n".join(
+        [
+            f"<b>{escape(heading)}</b>",
+            html_field(t.gettext("Category"), t.gettext(category)),
+            html_field(t.gettext("Description"), draft.description or ""),
+            html_field(t.gettext("Place"), place),
+            html_field(t.gettext("Municipality"), municipality),
+            html_field(t.gettext("Photos"), str(len(draft.photos))),
+            html_field(t.gettext("Updates"), updates),
+            html_field(t.gettext("Contact details"), contact),
+        ]
+    )
+
+
+async def _show_summary(update: Update, context: Context, draft: Draft, t: Translator) -> str:
+    draft.editing = False
+    keyboard = inline(
+        [
+            [(t.gettext("✅ Send report"), pack("r", "sum", "send"))],
+            [(t.gettext("✏️ Change something"), pack("r", "sum", "edit"))],
+            [(t.gettext("✖ Cancel"), pack("r", "sum", "cancel"))],
+        ]
+    )
+    await reply(update, summary_text(context, draft, t), keyboard)
+    return await _save(update, context, SUMMARY, draft)
+
+
+@step
+async def summary_action(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    action = s.choice
+    if action == "cancel":
+        return await _cancelled(update, context)
+    if action == "edit":
+        keyboard = inline(
+            [
+                [(t.gettext("Category"), pack("r", "edit", "category"))],
+                [(t.gettext("Description"), pack("r", "edit", "description"))],
+                [(t.gettext("Place"), pack("r", "edit", "place"))],
+                [(t.gettext("Photos"), pack("r", "edit", "photos"))],
+                [(t.gettext("Updates and contact details"), pack("r", "edit", "updates"))],
+            ]
+        )
+        await reply(update, t.gettext("What would you like to change?"), keyboard)
+        return await _save(update, context, EDIT, draft)
+    if action != "send" or not draft.complete():
+        return None
+    user_id, chat_id = _ids(update)
+    filed = await file_report(services(context).db, draft, chat_id=chat_id, language=t.lang)
+    await _drafts(context).discard(user_id)
+    name = _municipality_name(context, filed.municipality)
+    follow = (
+        t.gettext("You will hear about progress in this chat. See your reports with /mijnmeldingen.")
+        if draft.updates == "chat"
+        else t.gettext("You chose no updates, so this report is not linked to you.")
+    )
+    await reply(
+        update,
+        t.gettext(
+            "✅ <b>Thank you. Your report has been sent to the municipality of {municipality}.</b>\n"
+            "Reference: <code>{reference}</code>\n\n"
+            "What happens next: staff of the municipality read your report and decide what to do, together "
+            "with partners such as the police or youth workers when needed. {follow}\n\n"
+            "<b>Danger now? Call 112.</b>"
+        ).format(municipality=escape(name), reference=filed.reference, follow=follow),
+    )
+    # The reference and municipality identify no one; the resident's text is never logged.
+    log.info("Report %s filed for %s", filed.reference, filed.municipality)
+    deliver_now(context)
+    return END
+
+
+@step
+async def edit_chosen(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    field = s.choice
+    draft.editing = True
+    if field == "category":
+        await reply(update, t.gettext("What is your report about?"), _category_keyboard(t))
+        return await _save(update, context, CATEGORY, draft)
+    if field == "description":
+        await reply(update, t.gettext("Type the new description (10 to 2000 characters)."))
+        return await _save(update, context, DESCRIPTION, draft)
+    if field == "place":
+        return await _ask_place(update, context, draft, t)
+    if field == "photos":
+        draft.photos = []
+        await reply(
+            update,
+            t.gettext("Send up to 3 photos again (the previous ones are removed), or continue without."),
+            inline([[(t.gettext("Continue without photos"), pack("r", "photos", "done"))]]),
+        )
+        return await _save(update, context, PHOTOS, draft)
+    if field == "updates":
+        draft.phone = draft.email = None
+        draft.editing = False  # updates → contact → consent again, then the summary
+        return await _ask_updates(update, context, draft, t)
+    return None
+
+
+async def cancel(update: Update, context: Context) -> object:
+    """/cancel (any step). Buttons that cancel have answered their query already: they call :func:`_cancelled`,
+    because Telegram refuses a second answer to the same query."""
+    await _answer_query(update)
+    return await _cancelled(update, context)
+
+
+async def _cancelled(update: Update, context: Context) -> object:
+    user = update.effective_user
+    if user is not None:
+        await _drafts(context).discard(user.id)
+    t = await translator(update, context)
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            t.gettext("Cancelled. Nothing has been sent. Ask me a question any time, or start again with /melding."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+    return END
+
+
+@step
+async def use_the_buttons(update: Update, context: Context, s: Step) -> object:
+    t = s.t
+    message = update.effective_message
+    if message is not None and message.text and await _crisis_stops_flow(update, context, message.text, t):
+        return END
+    await reply(update, t.gettext("Please use the buttons above, or /cancel to stop."))
+    return None
+
+
+def conversation(settings: Settings) -> ConversationHandler:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND & private
+    other = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.LOCATION
+    buttons_only = [MessageHandler(other & private, use_the_buttons)]
+    with warnings.catch_warnings():
+        # Text and buttons are mixed on purpose, so per_message stays False (PTB issue #1781).
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return _conversation(text, private, buttons_only)
+
+
+def _conversation(
+    text: filters.BaseFilter,
+    private: filters.BaseFilter,
+    buttons_only: Sequence[BaseHandler],  # type: ignore[type-arg]
+) -> ConversationHandler:  # type: ignore[type-arg]
+    return ConversationHandler(
+        name=REPORT_CONVERSATION,
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CommandHandler(["melding", "report", "melden"], start_report, filters=private),
+            CallbackQueryHandler(start_report, pattern=r"^rep:"),
+            MessageHandler(text & filters.Regex(REPORT_INTENT), start_report),
+        ],
+        states={
+            CATEGORY: [CallbackQueryHandler(category_chosen, pattern=r"^r:cat:"), *buttons_only],
+            DESCRIPTION: [MessageHandler(text, description_given), *buttons_only],
+            PLACE: [
+                MessageHandler(filters.LOCATION & private, location_given),
+                MessageHandler(text, place_text_given),
+                *buttons_only,
+            ],
+            PLACE_CONFIRM: [CallbackQueryHandler(place_confirmed, pattern=r"^r:place:"), *buttons_only],
+            MUNICIPALITY: [CallbackQueryHandler(municipality_chosen, pattern=r"^r:mun:"), *buttons_only],
+            PHOTOS: [
+                MessageHandler(filters.PHOTO & private, photo_given),
+                CallbackQueryHandler(photos_done, pattern=r"^r:photos:"),
+                *buttons_only,
+            ],
+            UPDATES: [CallbackQueryHandler(updates_chosen, pattern=r"^r:upd:"), *buttons_only],
+            CONTACT: [
+                MessageHandler(text, contact_given),
+                CallbackQueryHandler(contact_skipped, pattern=r"^r:contact:"),
+                *buttons_only,
+            ],
+            CONSENT: [CallbackQueryHandler(consent_given, pattern=r"^r:consent:"), *buttons_only],
+            SUMMARY: [CallbackQueryHandler(summary_action, pattern=r"^r:sum:"), *buttons_only],
+            EDIT: [CallbackQueryHandler(edit_chosen, pattern=r"^r:edit:"), *buttons_only],
+        },
+        fallbacks=[CommandHandler(["cancel", "annuleer", "stop"], cancel)],
+    )

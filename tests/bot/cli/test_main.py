@@ -1,0 +1,93 @@
+"""The command-line contract (spec/cli.md) and the operator commands."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from bot.cli.main import main
+from bot.settings import Settings
+
+
+def _json_lines(out: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("place", "status", "municipality"),
+    [
+        ("8084", "ok", "elburg"),
+        ("Hattemerbroek", "ok", "oldebroek"),
+        ("Wapenveld", "ok", "heerde"),
+        ("Dorpsstraat 12, 't Harde", "ok", "elburg"),
+        ("52.3471,5.9833", "ok", "epe"),
+        ("Zwolle", "outside", None),
+    ],
+)
+def test_route_json(capsys: pytest.CaptureFixture[str], place: str, status: str, municipality: str | None) -> None:
+    assert main(["route", place]) == 0
+    (row,) = _json_lines(capsys.readouterr().out)
+    assert set(row) == {"text", "status", "municipality", "candidates"}
+    assert (row["text"], row["status"], row["municipality"]) == (place, status, municipality)
+
+
+def test_route_jsonl(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("Wezep\n8161 AB\n\nOosterwolde\n"))
+    assert main(["route", "--jsonl"]) == 0
+    rows = _json_lines(capsys.readouterr().out)
+    assert [r["status"] for r in rows] == ["ok", "ok", "ambiguous"]
+    assert rows[2]["candidates"] == ["oldebroek"]
+
+
+def test_ask_needs_text(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["ask"])
+
+
+def test_municipality_link_and_reports_list(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["municipality", "link", "heerde", "-100123"]) == 0
+    assert main(["municipality", "link", "nowhere", "-1"]) == 2
+    assert main(["reports", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "Reports for heerde now go to chat -100123." in out
+    assert "No reports." in out
+
+
+def test_db_upgrade(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert (settings.veiligbot_data_dir / "veiligbot.sqlite3").exists()
+
+
+def test_run_without_token_explains(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+
+
+def test_kb_links_are_valid_deep_links(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "links", "--bot", "VeiligNVBot"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 35
+    assert lines[0].startswith("https://t.me/VeiligNVBot?start=")
+
+
+def test_kb_missed_lists_without_identity(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from bot.answering.feedback import count_feedback, record_missed
+    from bot.storage.db import Database
+
+    async def seed() -> None:
+        db = Database(settings.database)
+        await db.open()
+        await record_missed(db, "wanneer komt de vuilnisman", "nl", "fallback")
+        await count_feedback(db, "phishing", helpful=False)
+        await db.close()
+
+    asyncio.run(seed())
+    assert main(["kb", "missed"]) == 0
+    out = capsys.readouterr().out
+    assert "wanneer komt de vuilnisman" in out
+    assert "phishing: 👎 1" in out
