@@ -3,7 +3,11 @@
 Errors: schema problems; topic ids not exactly those of ``spec/topics.yaml`` (bundled copy
 ``data/spec-topics.yaml``); theme or report category differing from the spec; nl/en incomplete; unknown
 helpline or related ids; missing sources; a rendered answer longer than one Telegram message; a sample
-question under two topics. Warnings: facts reviewed more than 12 months ago, too few sample questions.
+question under two topics. Warnings: facts reviewed more than 12 months ago, too few sample questions, and
+helplines whose ``as_of`` (the date of the source for their hours or cost) is more than 12 months old.
+
+Pitfall: residents never see ``as_of`` (no doubt next to a number, see :mod:`knowledge.render`); this warning
+is the only place an old source shows up, so re-check the fact, then update ``as_of`` or drop the hours.
 """
 
 from __future__ import annotations
@@ -91,6 +95,11 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
                     errors.append(f"{where}: {lang}.questions: '{question}' also appears under '{other}'")
     for line in kb.helplines.values():
         _stale(warnings, f"{data_dir}/helplines.yaml", f"{line.id}.reviewed", line.reviewed, today)
+        if line.as_of is not None and today - line.as_of > STALE_AFTER:
+            warnings.append(
+                f"{data_dir}/helplines.yaml: {line.id}.as_of: the source of the hours/cost is from {line.as_of}, "
+                "more than 12 months ago; re-check it on a current official page (residents do not see this date)"
+            )
         if not (line.phone or line.website or line.email or line.chat):
             errors.append(f"{data_dir}/helplines.yaml: {line.id}: no phone, website, e-mail or chat")
     _check_municipalities(errors)

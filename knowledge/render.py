@@ -34,10 +34,8 @@ def render_helpline(helpline: Helpline, lang: Language, gettext: Gettext) -> str
     if parts:
         line += ": " + " · ".join(parts)
     if helpline.hours:
-        hours = escape(helpline.hours.get(lang))
-        if helpline.as_of:
-            hours += " " + escape(gettext(_("(as of {year}; check before you call)")).format(year=helpline.as_of.year))
-        line += f"\n  {hours}"
+        # ``as_of`` is for editors (``kb check`` warns when it is old), never shown: no doubt next to a number.
+        line += f"\n  {escape(helpline.hours.get(lang))}"
     return line
 
 

@@ -9,7 +9,8 @@ Files:
 - ``data/municipalities.yaml`` -- see :mod:`knowledge.municipalities`.
 
 Pitfall: only *verified* facts belong here (``../shared/reference/kb-facts.md`` tables marked verified).
-A fact that was true on a date (phone hours, say) keeps that date in ``as_of`` so residents see it.
+A fact that was true on a date (phone hours, say) keeps that date in ``as_of`` for editors: residents never
+see it, and ``veiligbot kb check`` warns once it is more than 12 months old.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Helpline(_Strict):
     email: str | None = None
     chat: Localised | None = None
     hours: Localised | None = None
-    as_of: dt.date | None = None  # the date of the source for hours/cost, shown when the source is old
+    as_of: dt.date | None = None  # the date of the source for hours/cost; for editors, never shown
     sources: list[HttpUrl] = Field(min_length=1)
     reviewed: dt.date
 
