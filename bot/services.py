@@ -13,10 +13,11 @@ from bot.i18n.catalogs import Catalogs
 from bot.routing.router import Router
 from bot.settings import Settings
 from bot.storage.db import Database
-from bot.triage.rules import Triage
+from bot.triage.learned import build_triage
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from knowledge.municipalities import MunicipalityRegistry, load_municipalities
 from knowledge.normalize import Normalizer, Vocabulary
+from knowledge.ranker import TopicMatcher, train_topic_model
 from knowledge.search import SearchIndex
 
 
@@ -32,7 +33,10 @@ class Services:
 
 
 def build_answerer(kb: KnowledgeBase) -> Answerer:
-    return Answerer(Triage(), SearchIndex(kb, Normalizer(Vocabulary.load())))
+    """Crisis triage and topic matching, both trained from our own content (1-3 s, cached per content)."""
+    normalizer = Normalizer(Vocabulary.load())
+    matcher = TopicMatcher(train_topic_model(kb, normalizer), SearchIndex(kb, normalizer))
+    return Answerer(build_triage(kb), matcher)
 
 
 def build_services(settings: Settings) -> Services:

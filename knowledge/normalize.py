@@ -12,6 +12,8 @@ Pitfalls:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -65,12 +67,18 @@ class Vocabulary:
                     raise ValueError(f"{path}: '{variant}' is a synonym of both '{synonyms[key]}' and '{canonical}'")
         return cls(stopwords=stop, synonyms=synonyms)
 
+    def fingerprint(self) -> str:
+        """A stable hash of the content (a cache key for models trained on normalised text)."""
+        data = {"stop": {k: sorted(v) for k, v in self.stopwords.items()}, "syn": sorted(self.synonyms.items())}
+        return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
 
 class Normalizer:
     """Turns text into a list of comparable tokens; built once, reused for index and queries."""
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self._vocab = vocabulary
+        self.vocabulary = vocabulary
         self._stemmers = {"nl": snowballstemmer.stemmer("dutch"), "en": snowballstemmer.stemmer("english")}
         phrases = sorted(vocabulary.synonyms, key=lambda p: (-len(p.split()), -len(p)))
         # One alternation, longest phrases first, so the regex engine prefers the longest synonym.

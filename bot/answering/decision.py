@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.triage.rules import Triage, Urgency
+from bot.triage.learned import CrisisTriage
+from bot.triage.rules import Urgency
 from knowledge.normalize import words
-from knowledge.search import Candidate, SearchIndex
+from knowledge.ranker import TopicMatcher
+from knowledge.search import Candidate
 
 Action = Literal["answer", "clarify", "fallback", "urgent"]
 SmallTalk = Literal["greeting", "thanks"]
@@ -48,6 +50,7 @@ class Decision:
     candidates: tuple[Candidate, ...]
     urgency: Urgency | None
     small_talk: SmallTalk | None = None
+    concern: Urgency | None = None  # a possible crisis: the reply opens with its crisis lines and a button
 
     def to_json(self) -> dict[str, Any]:
         """Exactly the keys of ``veiligbot ask`` (spec/cli.md)."""
@@ -57,24 +60,25 @@ class Decision:
             "topic": self.topic,
             "candidates": [{"topic": c.topic, "score": c.score} for c in self.candidates[:5]],
             "urgency": self.urgency.value if self.urgency else None,
+            "concern": self.concern.value if self.concern else None,
         }
 
 
 class Answerer:
-    def __init__(self, triage: Triage, index: SearchIndex) -> None:
+    def __init__(self, triage: CrisisTriage, matcher: TopicMatcher) -> None:
         self.triage = triage
-        self.index = index
+        self.matcher = matcher
 
     def decide(self, text: str) -> Decision:
-        urgency = self.triage.classify(text)
-        result = self.index.search(text)
-        if urgency is not None:
-            return Decision(text, "urgent", URGENCY_TOPIC[urgency], result.candidates, urgency)
+        triage = self.triage.assess(text)
+        result = self.matcher.search(text)
+        if triage.urgency is not None:
+            return Decision(text, "urgent", URGENCY_TOPIC[triage.urgency], result.candidates, triage.urgency)
         small_talk = small_talk_of(text)
         if small_talk is not None:  # "thanks" must not be fuzzily matched to a topic
             return Decision(text, "fallback", None, (), None, small_talk)
         candidates = result.candidates if result.action != "clarify" else result.candidates[:3]
-        return Decision(text, result.action, result.topic, candidates, None)
+        return Decision(text, result.action, result.topic, candidates, None, concern=triage.concern)
 
 
 def small_talk_of(text: str) -> SmallTalk | None:

@@ -184,17 +184,52 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_eval(args: argparse.Namespace) -> int:
-    from bot.dev.evaluation import evaluate_files, format_report
+    from bot.dev.evaluation import default_answerer, evaluate_files, evaluate_set, format_report
 
-    report = evaluate_files(Path(args.questions), Path(args.urgent) if args.urgent else None)
-    print(format_report(report, verbose=args.verbose))
+    if not args.set and not args.questions and not args.urgent:
+        print("kb eval: give --set DIR, or --questions FILE and/or --urgent FILE", file=sys.stderr)
+        return 2
+    answerer = default_answerer()
+    for directory in args.set or []:
+        print(f"== {directory}")
+        print(format_report(evaluate_set(Path(directory), answerer), verbose=args.verbose))
+    if args.questions or args.urgent:
+        questions = Path(args.questions) if args.questions else None
+        report = evaluate_files(questions, Path(args.urgent) if args.urgent else None, answerer)
+        print(format_report(report, verbose=args.verbose))
     return 0
 
 
 def cmd_kb_tune(args: argparse.Namespace) -> int:
+    from bot.dev.evaluation import CRISIS_TOPICS, SET_FILES, default_answerer, read_jsonl
+    from bot.triage.tuning import Message, choose_levels
     from knowledge.tuning import report_tuning
 
-    print(report_tuning([Path(p) for p in args.questions]))
+    answerer = default_answerer()
+    question_files = [Path(p) for p in args.questions or []]
+    messages: list[Message] = []
+    for directory in map(Path, args.set or []):
+        question_files += [directory / n for n in SET_FILES[:2] if (directory / n).exists()]
+        for name in SET_FILES[2:]:
+            if (directory / name).exists():
+                messages += [
+                    Message(r["text"], r.get("expect_urgency") is not None) for r in read_jsonl(directory / name)
+                ]
+    for path in question_files:
+        # Questions about a crisis topic may rightly get crisis guidance (see bot.dev.evaluation).
+        messages += [
+            Message(r["text"], False)
+            for r in read_jsonl(path)
+            if not {r.get("expect"), *r.get("accept", [])} & CRISIS_TOPICS
+        ]
+    print("Topic decision")
+    print(report_tuning(answerer.matcher, question_files))
+    levels, score = choose_levels(answerer.triage, messages)
+    print("Crisis levels")
+    print(
+        f"best: {levels}: urgent recall {score.recall:.1%}, urgent or concern {score.urgent_or_concern:.1%}, "
+        f"false urgent {score.false_urgent:.1%}, concern on ordinary {score.concern:.1%}"
+    )
     return 0
 
 
@@ -253,12 +288,14 @@ def parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="knowledge-base tools").add_subparsers(dest="kb_command", required=True)
     kb.add_parser("check", help="validate the content").set_defaults(func=cmd_kb_check)
     ev = kb.add_parser("eval", help="answer quality on evaluation sets")
-    ev.add_argument("--questions", required=True)
-    ev.add_argument("--urgent")
+    ev.add_argument("--set", action="append", metavar="DIR", help="a set directory (repeatable; see README)")
+    ev.add_argument("--questions", help="a questions file")
+    ev.add_argument("--urgent", help="a crisis file (null class = crisis-like, must not be urgent)")
     ev.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     ev.set_defaults(func=cmd_kb_eval)
-    tune = kb.add_parser("tune", help="choose search weights and thresholds by cross-validation")
-    tune.add_argument("--questions", action="append", required=True, help="a questions file (repeatable)")
+    tune = kb.add_parser("tune", help="choose the answer thresholds and crisis levels by cross-validation")
+    tune.add_argument("--set", action="append", metavar="DIR", help="a tuning set directory (repeatable)")
+    tune.add_argument("--questions", action="append", help="a questions file (repeatable)")
     tune.set_defaults(func=cmd_kb_tune)
     missed = kb.add_parser("missed", help="questions the bot could not answer, and topics with most 👎")
     missed.add_argument("--limit", type=int, default=50)

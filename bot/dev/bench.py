@@ -275,7 +275,7 @@ def answerer_accuracy(answerer: Answerer, questions: Sequence[dict[str, Any]]) -
 
 def _forget_resolutions(answerer: Answerer) -> None:
     # The search's memo of misspelt-word lookups; see the module docstring. Absent = nothing to clear.
-    cache = getattr(answerer.index, "_resolve_cached", None)
+    cache = getattr(answerer.matcher.index, "_resolve_cached", None)
     if cache is not None and hasattr(cache, "cache_clear"):
         cache.cache_clear()
 

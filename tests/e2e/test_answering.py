@@ -215,7 +215,7 @@ async def test_deep_link_opens_a_topic(bot: Harness) -> None:
 
 
 def assert_decision_json(data: dict[str, object]) -> None:
-    assert set(data) == {"text", "action", "topic", "candidates", "urgency"}
+    assert set(data) == {"text", "action", "topic", "candidates", "urgency", "concern"}
     assert data["action"] in ("answer", "clarify", "fallback", "urgent")
     candidates = data["candidates"]
     assert isinstance(candidates, list)

@@ -23,7 +23,7 @@ def test_crisis_wins_over_a_topic_match(answerer: Answerer) -> None:
 
 def test_json_contract(answerer: Answerer) -> None:
     data = answerer.decide("nepmail van de rabobank").to_json()
-    assert set(data) == {"text", "action", "topic", "candidates", "urgency"}
+    assert set(data) == {"text", "action", "topic", "candidates", "urgency", "concern"}
     assert data["action"] == "answer"
     assert data["topic"] == "phishing"
     assert data["urgency"] is None

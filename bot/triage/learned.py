@@ -1,0 +1,143 @@
+"""The learned crisis layer, and the graded decision (urgent / concern) that combines it with the rules.
+
+The rules (:mod:`bot.triage.rules`) are precise but only catch what someone wrote a pattern for; residents
+describe a crisis in words nobody foresaw ("ik trek het niet meer", a plan, a place, a goodbye). The
+learned layer is a text classifier (the same TF-IDF + logistic regression recipe as the topic model,
+:func:`knowledge.ranker.text_classifier`) trained at start-up on our own examples:
+``knowledge/data/triage/examples-*.jsonl`` (crisis messages per class and crisis-like non-crises, written in
+Dutch and English for this purpose, reviewable by editors) plus the knowledge base's ordinary sample questions
+and out-of-scope questions as "none".
+
+The decision has two levels:
+
+- ``urgent``: the rules fire, or the model is sure (:attr:`Levels.urgent`): crisis guidance comes first.
+- ``concern``: the model finds a crisis plausible (:attr:`Levels.concern`) but not sure: the normal reply
+  opens with that class's crisis lines and a button to the full guidance.
+
+Pitfalls:
+- Sample questions of the crisis topics themselves (suicidal thoughts, domestic violence, emergency) are
+  left out of "none": many are a resident's own worry, exactly what ``concern`` is for.
+- Nothing here logs or stores the text it is given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.triage.rules import Triage, Urgency
+from knowledge.base import DATA_DIR, KnowledgeBase
+from knowledge.ranker import content_hash, fit_quietly, text_classifier
+
+EXAMPLES_DIR = DATA_DIR / "triage"
+LABELS = ("emergency", "suicide", "abuse", "none")
+# Crisis topics' own sample questions are neither "none" nor a crisis class (see the module pitfalls).
+CRISIS_TOPICS = frozenset({"suicidal-thoughts", "domestic-violence", "emergency"})
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Probability of a crisis (1 - P(none)) at which a message is urgent or a concern.
+
+    Chosen on the blind tuning sets (tests/eval/tune) by ``veiligbot kb tune``, 2026-12-05; see the README.
+    """
+
+    urgent: float = 0.75
+    concern: float = 0.35
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    urgency: Urgency | None  # urgent: crisis guidance first
+    concern: Urgency | None  # possible crisis: the normal reply opens with the crisis lines
+    probability: float  # the model's probability of any crisis class
+
+    @property
+    def flagged(self) -> bool:
+        return self.urgency is not None or self.concern is not None
+
+
+def read_examples(directory: Path = EXAMPLES_DIR) -> tuple[list[str], list[str]]:
+    """(texts, labels) from every ``examples-*.jsonl`` in ``directory``."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for path in sorted(directory.glob("examples-*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    row = json.loads(line)
+                    texts.append(row["text"])
+                    labels.append(row["label"])
+    return texts, labels
+
+
+def training_set(kb: KnowledgeBase, directory: Path = EXAMPLES_DIR) -> tuple[list[str], list[str]]:
+    texts, labels = read_examples(directory)
+    for topic_id, topic in kb.topics.items():
+        if topic_id in CRISIS_TOPICS:
+            continue
+        for lang in ("nl", "en"):
+            questions = topic.lang(lang).questions
+            texts += questions
+            labels += ["none"] * len(questions)
+    for questions in kb.out_of_scope.values():
+        texts += questions
+        labels += ["none"] * len(questions)
+    return texts, labels
+
+
+class CrisisModel:
+    """P(class) for emergency / suicide / abuse / none."""
+
+    def __init__(self, texts: Sequence[str], labels: Sequence[str]) -> None:
+        self._pipeline = _fit(content_hash(texts, labels), tuple(texts), tuple(labels))
+        self.classes: list[str] = [str(c) for c in self._pipeline.classes_]
+        self._none = self.classes.index("none")
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        p = self._pipeline.predict_proba([text])[0]
+        return {c: float(p[i]) for i, c in enumerate(self.classes)}
+
+
+@lru_cache(maxsize=4)
+def _fit(key: str, texts: tuple[str, ...], labels: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    del key  # part of the cache key only
+    pipeline = text_classifier(None, word_ngrams=(1, 3), c=10.0, balanced=True)
+    return fit_quietly(pipeline, texts, labels)
+
+
+class CrisisTriage:
+    """Rules first, then the learned layer; one graded decision for every text path of the bot."""
+
+    def __init__(self, rules: Triage, model: CrisisModel | None, levels: Levels | None = None) -> None:
+        self.rules = rules
+        self.model = model
+        self.levels = levels or Levels()
+
+    def assess(self, text: str, levels: Levels | None = None) -> TriageResult:
+        lv = levels or self.levels
+        ruled = self.rules.classify(text)
+        if self.model is None:
+            return TriageResult(ruled, None, 1.0 if ruled else 0.0)
+        p = self.model.probabilities(text)
+        crisis = 1.0 - p["none"]
+        likeliest = Urgency(max((c for c in p if c != "none"), key=lambda c: p[c]))
+        if ruled is not None:
+            return TriageResult(ruled, None, crisis)
+        if crisis >= lv.urgent:
+            return TriageResult(likeliest, None, crisis)
+        if crisis >= lv.concern:
+            return TriageResult(None, likeliest, crisis)
+        return TriageResult(None, None, crisis)
+
+    def classify(self, text: str) -> Urgency | None:
+        """Only the urgent level (for callers that must stop a flow on a crisis)."""
+        return self.assess(text).urgency
+
+
+def build_triage(kb: KnowledgeBase, directory: Path = EXAMPLES_DIR) -> CrisisTriage:
+    texts, labels = training_set(kb, directory)
+    return CrisisTriage(Triage(), CrisisModel(texts, labels))

@@ -1,0 +1,65 @@
+"""Choosing the crisis :class:`~bot.triage.learned.Levels` on evaluation sets (``veiligbot kb tune``).
+
+Every message is assessed once (the model's crisis probability and the rules' verdict); a grid of levels is
+then scored. The targets come from the issue: urgent recall ≥ 95 %, urgent-or-concern ≥ 99 %, false urgent
+≤ 2 % and concern ≤ 5 % on ordinary questions. A missed crisis costs far more than a concern line above an
+ordinary answer, so recall weighs most; the false-alarm limits are hard constraints where they can be met.
+
+Pitfall: tune on the tuning sets only (``tests/eval/tune``), never on the untouched hold-out set.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.triage.learned import CrisisTriage, Levels
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    crisis: bool  # a crisis message (else an ordinary question or a crisis-like non-crisis)
+
+
+@dataclass(frozen=True)
+class LevelScore:
+    recall: float
+    urgent_or_concern: float
+    false_urgent: float
+    concern: float
+
+    @property
+    def objective(self) -> float:
+        over = max(0.0, self.false_urgent - 0.02) + max(0.0, self.concern - 0.05)
+        return 2.0 * self.recall + self.urgent_or_concern - 10.0 * over - 0.5 * self.false_urgent - 0.1 * self.concern
+
+
+def measure(assessed: Sequence[tuple[Message, bool, float]], levels: Levels) -> LevelScore:
+    """``assessed``: (message, rules fired, model crisis probability)."""
+    crisis = [(ruled, p) for m, ruled, p in assessed if m.crisis]
+    ordinary = [(ruled, p) for m, ruled, p in assessed if not m.crisis]
+    n, o = max(len(crisis), 1), max(len(ordinary), 1)
+    return LevelScore(
+        recall=sum(ruled or p >= levels.urgent for ruled, p in crisis) / n,
+        urgent_or_concern=sum(ruled or p >= levels.concern for ruled, p in crisis) / n,
+        false_urgent=sum(ruled or p >= levels.urgent for ruled, p in ordinary) / o,
+        concern=sum(not ruled and levels.concern <= p < levels.urgent for ruled, p in ordinary) / o,
+    )
+
+
+def choose_levels(triage: CrisisTriage, messages: Sequence[Message]) -> tuple[Levels, LevelScore]:
+    assessed = []
+    for m in messages:
+        result = triage.assess(m.text, Levels(urgent=2.0, concern=2.0))  # probability only
+        assessed.append((m, triage.rules.classify(m.text) is not None, result.probability))
+    grid = [
+        Levels(urgent, concern)
+        for urgent, concern in itertools.product(
+            (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9), (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+        )
+        if concern < urgent
+    ]
+    best = max(grid, key=lambda lv: measure(assessed, lv).objective)
+    return best, measure(assessed, best)
