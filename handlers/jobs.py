@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from telegram import InputMediaPhoto, ReplyKeyboardRemove, ReplyParameters
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.i18n.catalogs import as_lang
-from bot.outbox.delivery import Outbox, RetryLater
+from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved
 from bot.reports.drafts import Drafts
 from bot.services import Services
 from handlers.common import Context, services
@@ -25,16 +25,35 @@ log = logging.getLogger(__name__)
 
 
 @contextmanager
-def _as_retry_later() -> Iterator[None]:
-    """Every Telegram failure (429 with its retry_after, 4xx, 5xx, network) becomes :class:`RetryLater`."""
+def _as_outbox_errors() -> Iterator[None]:
+    """Telegram's failures as the outbox's domain errors (``telegram`` stays out of bot/).
+
+    ChatMigrated (the group became a supergroup) → :class:`TargetMoved`; Forbidden (the bot was removed or
+    blocked) and "chat not found" → :class:`TargetGone`; every other Telegram failure (429 with its
+    retry_after, other 4xx, 5xx, network) → :class:`RetryLater`. Anything else passes through unchanged.
+    """
     try:
         yield
     except RetryAfter as exc:
         retry_after = exc.retry_after
         seconds = retry_after.total_seconds() if isinstance(retry_after, dt.timedelta) else float(retry_after)
         raise RetryLater("429 Too Many Requests", seconds) from exc
+    except ChatMigrated as exc:
+        raise TargetMoved(int(exc.new_chat_id)) from exc
+    except Forbidden as exc:
+        raise TargetGone(_describe(exc), type(exc).__name__) from exc
+    except BadRequest as exc:
+        if exc.message.lower() == "chat not found":  # a wrong or deleted chat id: only relinking helps
+            raise TargetGone(_describe(exc), type(exc).__name__) from exc
+        raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
     except TelegramError as exc:
         raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
+
+
+def _describe(exc: TelegramError) -> str:
+    """For the operator, e.g. ``Forbidden: bot was kicked from the group chat``, ``BadRequest: Chat not found``."""
+    name = type(exc).__name__
+    return exc.message if exc.message.startswith(name) else f"{name}: {exc.message}"
 
 
 class TelegramSender:
@@ -44,14 +63,14 @@ class TelegramSender:
         self._bot = app.bot
 
     async def send_card(self, chat_id: int, text: str) -> int:
-        with _as_retry_later():
+        with _as_outbox_errors():
             message = await self._bot.send_message(chat_id, text)
         return int(message.message_id)
 
     async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None:
         """Pitfall: an album (sendMediaGroup) needs 2-10 items; Telegram refuses one, so one goes alone."""
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
-        with _as_retry_later():
+        with _as_outbox_errors():
             if len(file_ids) == 1:
                 await self._bot.send_photo(chat_id, file_ids[0], reply_parameters=reply)
             else:

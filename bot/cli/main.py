@@ -157,6 +157,15 @@ def cmd_municipality_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_municipality_list(args: argparse.Namespace) -> int:
+    from bot.cli.operations import list_municipalities
+    from knowledge.municipalities import MUNICIPALITY_IDS
+
+    for line in asyncio.run(list_municipalities(_settings().database, MUNICIPALITY_IDS)):
+        print(line)
+    return 0
+
+
 def cmd_reports_list(args: argparse.Namespace) -> int:
     from bot.cli.operations import list_reports
 
@@ -274,10 +283,15 @@ def parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="bring the schema up to date").set_defaults(func=cmd_db_upgrade)
 
     mun = sub.add_parser("municipality", help="municipality settings").add_subparsers(dest="mun_command", required=True)
-    link = mun.add_parser("link", help="set the staff chat that receives a municipality's reports")
+    link = mun.add_parser(
+        "link", help="set the staff chat that receives a municipality's reports (also clears a blocked chat)"
+    )
     link.add_argument("municipality")
     link.add_argument("chat_id", type=int)
     link.set_defaults(func=cmd_municipality_link)
+    mun.add_parser(
+        "list", help="each municipality's staff chat, its delivery health and its undelivered reports"
+    ).set_defaults(func=cmd_municipality_list)
 
     rep = sub.add_parser("reports", help="reports").add_subparsers(dest="rep_command", required=True)
     lst = rep.add_parser("list", help="reports with their delivery state")

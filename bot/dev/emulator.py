@@ -26,6 +26,9 @@ Pitfalls worth knowing:
   ``strict_ampersand=False`` to get Telegram's lenient behaviour.
 - Markdown parse modes are accepted but not validated: the bot uses HTML.
 - Group chats behave as if the bot were an admin (privacy mode off): every message is delivered.
+- :meth:`BotApiEmulator.migrate_group` and :meth:`BotApiEmulator.remove_bot` change a group the way Telegram
+  does for sending (400 with ``parameters.migrate_to_chat_id``; 403 "bot was kicked"), but deliver none of
+  the service messages (``migrate_to_chat_id``, ``left_chat_member``) Telegram would send as updates.
 - Returned objects (messages, calls, events) are snapshots; they do not change when the server does.
 """
 
@@ -84,7 +87,7 @@ JSON_KEYS = frozenset(
 )
 """Parameters PTB sends as JSON-encoded objects; every other form value stays a ``str``."""
 
-FaultKind = Literal["429", "500", "slow", "drop"]
+FaultKind = Literal["429", "500", "slow", "drop", "malformed"]
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
@@ -537,6 +540,8 @@ class BotApiEmulator:
         self._users: dict[int, SimUser] = {}
         self._chats: dict[int, _ChatState] = {}
         self._blocked: set[int] = set()
+        self._kicked: set[int] = set()  # groups the bot was removed from
+        self._migrated: dict[int, int] = {}  # old group id -> its supergroup's id
         self._next_user_id = 1001
         self._next_group_id = 1
         self._updates: list[dict[str, Any]] = []
@@ -660,6 +665,36 @@ class BotApiEmulator:
         """From now on, sending to this user fails with 403 "Forbidden: bot was blocked by the user"."""
         with self._lock:
             self._blocked.add(user.id)
+
+    def migrate_group(self, chat: SimChat) -> SimChat:
+        """The group became a supergroup, which on Telegram gets a new chat id; returns that supergroup.
+
+        From now on sending to the old id answers 400 "group chat was upgraded to a supergroup chat" with
+        ``parameters.migrate_to_chat_id`` (PTB raises ``ChatMigrated``), as the real Bot API does. The bot stays
+        a member of the supergroup; the old group's messages stay where they were.
+        """
+        with self._lock:
+            state = self._chats[chat.id]
+            if state.chat.type != "group" or chat.id in self._migrated:
+                raise ValueError("only a basic group can become a supergroup, once")
+            supergroup = self.add_group(state.chat.title or str(chat.id), supergroup=True)
+            self._migrated[chat.id] = supergroup.id
+            if chat.id in self._kicked:
+                self._kicked.add(supergroup.id)
+            return supergroup
+
+    def remove_bot(self, chat: SimChat) -> None:
+        """The bot was removed from this group: sending there answers 403 "Forbidden: bot was kicked from the
+        (super)group chat" until :meth:`add_bot` adds it again."""
+        with self._lock:
+            if self._chats[chat.id].chat.type == "private":
+                raise ValueError("a resident blocks the bot instead: use block_bot()")
+            self._kicked.add(chat.id)
+
+    def add_bot(self, chat: SimChat) -> None:
+        """Add the bot to this group again (after :meth:`remove_bot`)."""
+        with self._lock:
+            self._kicked.discard(chat.id)
 
     # ---- resident actions (updates) -------------------------------------------------------------------
 
@@ -903,10 +938,18 @@ class BotApiEmulator:
         """Make the next ``count`` calls of ``method`` fail; faults are consumed in the order injected.
 
         ``429``: Too Many Requests with ``parameters.retry_after``; ``500``: Internal Server Error; ``slow``:
-        wait ``delay`` seconds, then answer normally; ``drop``: close the connection without a response.
-        Failed (429/500/drop) calls have no effect on the emulator state.
+        wait ``delay`` seconds, then answer normally; ``drop``: close the connection without a response;
+        ``malformed``: answer 200 ``{"ok": true, "result": {}}``, which no client can turn into the method's
+        result (PTB raises a plain ``KeyError``, not a ``TelegramError``: an unexpected failure).
+        Failed (429/500/drop/malformed) calls have no effect on the emulator state.
         """
-        kinds: dict[str, FaultKind] = {"429": "429", "500": "500", "slow": "slow", "drop": "drop"}
+        kinds: dict[str, FaultKind] = {
+            "429": "429",
+            "500": "500",
+            "slow": "slow",
+            "drop": "drop",
+            "malformed": "malformed",
+        }
         if str(kind) not in kinds:
             raise ValueError(f"unknown fault kind {kind!r}")
         with self._lock:
@@ -938,7 +981,8 @@ class BotApiEmulator:
     ) -> tuple[int, dict[str, Any] | None]:
         """Returns (status, JSON payload); payload ``None`` means: drop the connection."""
         seq, fault = self._begin_call(method, params, files)
-        status, payload = 200, None
+        status: int = 200
+        payload: dict[str, Any] | None = None
         try:
             if fault is not None and fault.kind == "drop":
                 status = 0
@@ -953,6 +997,9 @@ class BotApiEmulator:
                 )
             if fault is not None and fault.kind == "500":
                 raise ApiError(500, "Internal Server Error")
+            if fault is not None and fault.kind == "malformed":
+                payload = {"ok": True, "result": {}}  # the method is not carried out
+                return status, payload
             impl = _METHODS.get(method.lower())
             if impl is None:
                 raise ApiError(404, "Not Found")
@@ -1007,6 +1054,14 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self._migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self._migrated[chat_id]},
+            )
+        if chat_id in self._kicked:
+            raise ApiError(403, f"Forbidden: bot was kicked from the {state.chat.type} chat")
         return state
 
     def _store_photo(self, content: bytes) -> list[dict[str, Any]]:

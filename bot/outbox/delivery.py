@@ -8,10 +8,21 @@ exactly-once guarantee also depends on.
 Pitfalls:
 - Exactly once holds for every failure Telegram *answers* (429, 5xx, 4xx). A crash in the instant between
   Telegram accepting the card and our commit cannot be told apart from a lost request; the card is then
-  sent again (at-least-once in that window only).
+  sent again (at-least-once in that window only). An answer the client cannot read (an unexpected
+  exception from the sender) is treated the same way.
 - A municipality without a linked staff chat is not an error: its deliveries wait, visible in
   ``veiligbot reports list``, and go out once ``veiligbot municipality link`` is run.
 - The card never contains the resident's Telegram identity; the description is HTML-escaped.
+
+What a failure does (the :class:`Sender` raises the domain errors below; it keeps Telegram out of here):
+
+- :class:`RetryLater` (429, 5xx, network, other 4xx): this row backs off; the staff chat is marked ``failing``.
+- :class:`TargetMoved` (the group became a supergroup and has a new id): every link to the old id is moved
+  to the new one, and the card goes there at once.
+- :class:`TargetGone` (the bot was removed from the group, or the chat does not exist): the municipality's
+  staff chat is marked ``blocked`` and logged at ERROR; nothing more is sent there (no hammering) until
+  ``veiligbot municipality link`` links it again, which clears the state and makes its reports due now.
+- Any other exception: only this row backs off; the run goes on with the other rows.
 """
 
 from __future__ import annotations
@@ -19,11 +30,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from dataclasses import dataclass
+import traceback
+from dataclasses import dataclass, replace
 from html import escape
-from typing import Protocol
+from typing import Literal, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.i18n.catalogs import Translator
 from bot.reports.drafts import CATEGORIES
@@ -43,8 +55,30 @@ class RetryLater(Exception):
         self.seconds = seconds
 
 
+class TargetMoved(Exception):
+    """The staff chat has a new id (a Telegram group became a supergroup); send there instead."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"the chat moved to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class TargetGone(Exception):
+    """The staff chat refuses the bot for good (removed from the group, or no such chat).
+
+    ``reason`` is the transport's description (kept on the link for the operator); ``error`` its error class,
+    the only detail that is logged.
+    """
+
+    def __init__(self, reason: str, error: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.error = error
+
+
 class Sender(Protocol):
-    """The transport (Telegram in production); raises :class:`RetryLater` for any failure."""
+    """The transport (Telegram in production): raises :class:`RetryLater`, :class:`TargetMoved` or
+    :class:`TargetGone` for the failures it understands; anything else it raises is unexpected."""
 
     async def send_card(self, chat_id: int, text: str) -> int: ...
 
@@ -95,13 +129,35 @@ def render_card(report: Report, t: Translator) -> str:
     return "\n".join(lines)
 
 
+Health = Literal["ok", "failing", "blocked"]
+
+
+@dataclass(frozen=True)
+class StaffChat:
+    """A municipality's linked staff chat and how delivery to it is going."""
+
+    municipality: str
+    chat_id: int
+    health: Health
+    last_error: str | None = None
+    last_error_at: dt.datetime | None = None
+
+
 async def link_municipality(db: Database, municipality: str, chat_id: int) -> None:
+    """Link (or relink) a municipality's staff chat: healthy again, and its waiting reports due now."""
     async with db.session() as session:
         row = await session.get(MunicipalityLink, municipality)
         if row is None:
-            session.add(MunicipalityLink(municipality=municipality, staff_chat_id=chat_id))
+            session.add(MunicipalityLink(municipality=municipality, staff_chat_id=chat_id, health="ok"))
         else:
-            row.staff_chat_id = chat_id
+            row.staff_chat_id, row.health, row.last_error, row.last_error_at = chat_id, "ok", None, None
+        # Reports that backed off or were stopped by a blocked chat go out on the next run, not after backoff.
+        waiting = select(Report.id).where(Report.municipality == municipality)
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.state != "sent", Delivery.report_id.in_(waiting))
+            .values(next_attempt_at=utcnow())
+        )
 
 
 async def staff_chats(db: Database) -> dict[str, int]:
@@ -110,11 +166,30 @@ async def staff_chats(db: Database) -> dict[str, int]:
         return {municipality: chat_id for municipality, chat_id in rows}
 
 
+def _health(value: str) -> Health:
+    return "blocked" if value == "blocked" else "failing" if value == "failing" else "ok"
+
+
+async def staff_chat_links(db: Database) -> dict[str, StaffChat]:
+    """Every linked municipality's staff chat with its health."""
+    async with db.session() as session:
+        rows = await session.scalars(select(MunicipalityLink))
+        return {
+            r.municipality: StaffChat(r.municipality, r.staff_chat_id, _health(r.health), r.last_error, r.last_error_at)
+            for r in rows
+        }
+
+
 @dataclass(frozen=True)
 class RunResult:
     sent: int = 0
     retried: int = 0
-    waiting: int = 0
+    waiting: int = 0  # no staff chat linked
+    blocked: int = 0  # the staff chat refuses the bot; waits for `veiligbot municipality link`
+
+
+Outcome = Literal["sent", "retried", "blocked"]
+MAX_MOVES = 2  # a group migrates once; more means something is wrong, so back off instead of looping
 
 
 class Outbox:
@@ -125,10 +200,10 @@ class Outbox:
         self._lock = asyncio.Lock()
 
     async def run_once(self, now: dt.datetime | None = None) -> RunResult:
-        """Try every due delivery once; never raises for a delivery's failure."""
+        """Try every due delivery once; a delivery's failure, whatever it is, never ends the run."""
         async with self._lock:
             now = now or utcnow()
-            chats = await staff_chats(self._db)
+            targets = await staff_chat_links(self._db)
             async with self._db.session() as session:
                 due = list(
                     await session.execute(
@@ -138,37 +213,119 @@ class Outbox:
                         .order_by(Delivery.id)
                     )
                 )
-            sent = retried = waiting = 0
+            counts = {"sent": 0, "retried": 0, "waiting": 0, "blocked": 0}
             for delivery, report in due:
-                chat_id = chats.get(report.municipality)
-                if chat_id is None:
-                    waiting += 1
+                target = targets.get(report.municipality)
+                if target is None:
+                    counts["waiting"] += 1
                     continue
-                if await self._deliver(delivery, report, chat_id):
-                    sent += 1
-                else:
-                    retried += 1
-            return RunResult(sent, retried, waiting)
+                if target.health == "blocked":
+                    counts["blocked"] += 1
+                    continue
+                try:
+                    outcome: Outcome = await self._attempt(delivery, report, targets)
+                except Exception as exc:  # recording the failure failed too (database trouble): next row
+                    log.error("Delivery %s failed and could not be rescheduled (%s)", delivery.id, type(exc).__name__)
+                    outcome = "retried"
+                counts[outcome] += 1
+            return RunResult(**counts)
 
-    async def _deliver(self, delivery: Delivery, report: Report, chat_id: int) -> bool:
-        try:
-            if delivery.state == "pending":
-                message_id = await self._sender.send_card(chat_id, render_card(report, self._t))
-                await self._update(delivery.id, state="card_sent", message_id=message_id, last_error=None)
-                delivery.state, delivery.message_id = "card_sent", message_id
-            if delivery.state == "card_sent" and report.photos and delivery.message_id is not None:
-                await self._sender.send_photos(chat_id, list(report.photos), delivery.message_id)
-            await self._update(delivery.id, state="sent", sent_at=utcnow(), last_error=None)
-            return True
-        except RetryLater as exc:
-            attempts = delivery.attempts + 1
-            wait = dt.timedelta(seconds=exc.seconds) if exc.seconds is not None else backoff(attempts)
-            # The error text comes from Telegram, never from the resident; still keep it short.
-            await self._update(
-                delivery.id, attempts=attempts, last_error=str(exc)[:300], next_attempt_at=utcnow() + wait
+    async def _attempt(self, delivery: Delivery, report: Report, targets: dict[str, StaffChat]) -> Outcome:
+        """One delivery: send, follow a moved chat, or record why not. ``targets`` is updated in place."""
+        municipality = report.municipality
+        for _move in range(MAX_MOVES + 1):
+            target = targets[municipality]
+            try:
+                await self._send(delivery, report, target.chat_id)
+            except TargetMoved as exc:
+                await self._moved(target.chat_id, exc.new_chat_id, targets)
+                continue
+            except RetryLater as exc:
+                # The error text comes from Telegram, never from the resident; still keep it short.
+                await self._retry(delivery, str(exc), exc.seconds)
+                await self._set_health(targets, target, "failing", str(exc))
+                return "retried"
+            except TargetGone as exc:
+                await self._blocked(delivery, target, exc, targets)
+                return "blocked"
+            except Exception as exc:
+                # Only the class and the stack: an exception's message may quote the report.
+                stack = "".join(traceback.format_tb(exc.__traceback__))
+                log.error("Delivery %s failed unexpectedly (%s)\n%s", delivery.id, type(exc).__name__, stack)
+                await self._retry(delivery, f"unexpected {type(exc).__name__}", None)
+                return "retried"
+            if target.health != "ok":
+                await self._set_health(targets, target, "ok", None)
+            return "sent"
+        await self._retry(delivery, "the staff chat kept moving", None)
+        return "retried"
+
+    async def _send(self, delivery: Delivery, report: Report, chat_id: int) -> None:
+        if delivery.state == "pending":
+            message_id = await self._sender.send_card(chat_id, render_card(report, self._t))
+            await self._update(delivery.id, state="card_sent", message_id=message_id, last_error=None)
+            delivery.state, delivery.message_id = "card_sent", message_id
+        if delivery.state == "card_sent" and report.photos and delivery.message_id is not None:
+            await self._sender.send_photos(chat_id, list(report.photos), delivery.message_id)
+        await self._update(delivery.id, state="sent", sent_at=utcnow(), last_error=None)
+
+    async def _retry(self, delivery: Delivery, error: str, seconds: float | None) -> None:
+        attempts = delivery.attempts + 1
+        wait = dt.timedelta(seconds=seconds) if seconds is not None else backoff(attempts)
+        await self._update(delivery.id, attempts=attempts, last_error=error[:300], next_attempt_at=utcnow() + wait)
+        delivery.attempts = attempts
+        log.warning("Delivery %s of a report failed (attempt %s); retrying in %s", delivery.id, attempts, wait)
+
+    async def _moved(self, old_chat_id: int, new_chat_id: int, targets: dict[str, StaffChat]) -> None:
+        """Relink every municipality whose staff chat was ``old_chat_id`` (they share the migrated group)."""
+        async with self._db.session() as session:
+            await session.execute(
+                update(MunicipalityLink)
+                .where(MunicipalityLink.staff_chat_id == old_chat_id)
+                .values(staff_chat_id=new_chat_id)
             )
-            log.warning("Delivery %s of a report failed (attempt %s); retrying in %s", delivery.id, attempts, wait)
-            return False
+        for municipality, target in list(targets.items()):
+            if target.chat_id == old_chat_id:
+                targets[municipality] = replace(target, chat_id=new_chat_id)
+                log.warning("The staff chat of %s became a supergroup; relinked to its new id", municipality)
+
+    async def _blocked(
+        self, delivery: Delivery, target: StaffChat, exc: TargetGone, targets: dict[str, StaffChat]
+    ) -> None:
+        # Due again at once: it waits on the chat's health, not on backoff, and goes out right after a relink.
+        await self._update(
+            delivery.id, attempts=delivery.attempts + 1, last_error=exc.reason[:300], next_attempt_at=utcnow()
+        )
+        await self._set_health(targets, target, "blocked", exc.reason)
+        log.error(
+            "The staff chat of %s refuses the bot (%s): its reports wait until 'veiligbot municipality link %s "
+            "CHAT_ID'",
+            target.municipality,
+            exc.error,
+            target.municipality,
+        )
+
+    async def _set_health(
+        self, targets: dict[str, StaffChat], target: StaffChat, health: Health, error: str | None
+    ) -> None:
+        """Store a staff chat's health; only while it is still linked to the chat that was tried, so a relink
+        made meanwhile (``veiligbot municipality link`` runs in another process) is not undone."""
+        at = utcnow() if error is not None else target.last_error_at
+        values: dict[str, object] = {"health": health}
+        if error is not None:
+            values.update(last_error=error[:300], last_error_at=at)
+        async with self._db.session() as session:
+            await session.execute(
+                update(MunicipalityLink)
+                .where(
+                    MunicipalityLink.municipality == target.municipality,
+                    MunicipalityLink.staff_chat_id == target.chat_id,
+                )
+                .values(**values)
+            )
+        targets[target.municipality] = replace(
+            target, health=health, last_error=error or target.last_error, last_error_at=at
+        )
 
     async def _update(self, delivery_id: int, **values: object) -> None:
         async with self._db.session() as session:

@@ -2,12 +2,15 @@
 
 A draft lives in ``report_drafts`` (one per resident) and is the source of truth for where the resident is
 in the report conversation, so it survives restarts. Filing writes the report, its first event and its
-outbox delivery in one transaction and deletes the draft.
+outbox delivery and deletes the draft, all in one transaction (:mod:`bot.reports.filing`).
 
 Pitfalls:
 - Privacy: the resident's chat id is stored on the report only when they want updates via the chat;
   with ``updates == "none"`` the report keeps no link to them at all (not even in the event log).
 - References are short and random (``EPE-7K3Q``); they are not secrets, so lookups check ownership.
+- Every draft carries a random idempotency ``key`` from its creation; the summary's Send button carries it
+  too, so a repeated Send (double press, retry after an error, a button from before a restart) finds the
+  report already filed instead of filing a second one.
 """
 
 from __future__ import annotations
@@ -87,6 +90,11 @@ CATEGORIES: dict[str, Category] = {
 }
 
 
+def new_idempotency_key() -> str:
+    """16 URL-safe characters (96 random bits), without ``:`` so that it fits in callback data."""
+    return secrets.token_urlsafe(12)
+
+
 @dataclass
 class Draft:
     """What the resident has entered so far (stored as JSON)."""
@@ -104,6 +112,9 @@ class Draft:
     consent: bool = False
     editing: bool = False  # came from the summary's "change": return there after this step
     language: str | None = None  # the resident's language, for messages sent outside an update (expiry)
+    # Not part of equality: two drafts with the same answers are the same draft. A draft stored by an older
+    # version has no key and gets a fresh one on load, which the next save keeps.
+    key: str = field(default_factory=new_idempotency_key, compare=False)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Draft:

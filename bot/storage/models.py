@@ -87,9 +87,13 @@ class ReportDraft(Base):
 
 class Report(Base):
     __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_reports_idempotency_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
+    # The draft's filing key: a second Send of the same draft finds this report instead of filing another.
+    # NULL for reports filed before the key existed (NULLs never collide).
+    idempotency_key: Mapped[str | None] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(32))
     theme: Mapped[str] = mapped_column(String(16))
     municipality: Mapped[str] = mapped_column(String(16), index=True)
@@ -142,10 +146,17 @@ class Delivery(Base):
 
 
 class MunicipalityLink(Base):
-    """The staff chat that receives a municipality's reports (`veiligbot municipality link`)."""
+    """The staff chat that receives a municipality's reports (`veiligbot municipality link`), and its health.
+
+    ``health``: ``ok``; ``failing`` (the last attempt failed and is retried with backoff); ``blocked`` (the chat
+    refuses the bot for good: nothing is sent until the municipality is linked again).
+    """
 
     __tablename__ = "municipality_links"
 
     municipality: Mapped[str] = mapped_column(String(16), primary_key=True)
     staff_chat_id: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    health: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
+    last_error: Mapped[str | None] = mapped_column(String(300))  # Telegram's words, never report text
+    last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

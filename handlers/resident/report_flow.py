@@ -37,7 +37,7 @@ from telegram.warnings import PTBUserWarning
 from bot.i18n.catalogs import SUPPORTED_LANGUAGES, Translator
 from bot.outbox.delivery import html_field
 from bot.reports.drafts import CATEGORIES, MAX_PHOTOS, Draft, Drafts, check_description, parse_email, parse_phone
-from bot.reports.filing import file_report
+from bot.reports.filing import FiledReport, file_report, filed_report
 from bot.routing.router import RouteResult
 from bot.settings import Settings
 from bot.triage.guidance import crisis_text
@@ -549,7 +549,7 @@ async def _show_summary(update: Update, context: Context, draft: Draft, t: Trans
     draft.editing = False
     keyboard = inline(
         [
-            [(t.gettext("✅ Send report"), pack("r", "sum", "send"))],
+            [(t.gettext("✅ Send report"), pack("r", "sum", "send", draft.key))],
             [(t.gettext("✏️ Change something"), pack("r", "sum", "edit"))],
             [(t.gettext("✖ Cancel"), pack("r", "sum", "cancel"))],
         ]
@@ -560,6 +560,7 @@ async def _show_summary(update: Update, context: Context, draft: Draft, t: Trans
 
 @step
 async def summary_action(update: Update, context: Context, s: Step) -> object:
+    """Change or cancel from the summary (Send is :func:`send_pressed`)."""
     draft, t = s.draft, s.t
     action = s.choice
     if action == "cancel":
@@ -576,15 +577,38 @@ async def summary_action(update: Update, context: Context, s: Step) -> object:
         )
         await reply(update, t.gettext("What would you like to change?"), keyboard)
         return await _save(update, context, EDIT, draft)
-    if action != "send" or not draft.complete():
-        return None
+    return None
+
+
+async def send_pressed(update: Update, context: Context) -> object:
+    """Send on the summary (``r:sum:send:<key>``): file the draft, or show again the report this button filed.
+
+    Also an entry point of the conversation, because a repeated press usually arrives after the conversation
+    ended: a double press, a retry after the confirmation failed, a button from before a restart. Filing and
+    deleting the draft are one transaction keyed by the draft's idempotency key, so none of these files twice.
+    Summaries from before the key existed send ``r:sum:send``; the current draft's key is used then.
+
+    Pitfall: the button may also be an old summary's while the resident is busy with a new report; that
+    draft and its conversation state are left alone (``None`` keeps the state).
+    """
+    data = await _answer_query(update)
+    parts = unpack(data)
+    key = parts[3] if len(parts) > 3 else None
     user_id, chat_id = _ids(update)
-    filed = await file_report(services(context).db, draft, chat_id=chat_id, language=t.lang)
-    await _drafts(context).discard(user_id)
+    db = services(context).db
+    t = await translator(update, context)
+    loaded = await _drafts(context).load(user_id)
+    draft = loaded[1] if loaded and loaded[0] == SUMMARY and key in (None, loaded[1].key) else None
+    if draft is not None and draft.complete():
+        filed: FiledReport | None = await file_report(db, draft, chat_id=chat_id, language=t.lang, user_id=user_id)
+    else:
+        filed = await filed_report(db, key) if key else None
+    if filed is None:
+        return await _expired(update, context) if loaded is None else None
     name = _municipality_name(context, filed.municipality)
     follow = (
         t.gettext("You will hear about progress in this chat. See your reports with /mijnmeldingen.")
-        if draft.updates == "chat"
+        if filed.updates == "chat"
         else t.gettext("You chose no updates, so this report is not linked to you.")
     )
     await reply(
@@ -597,10 +621,11 @@ async def summary_action(update: Update, context: Context, s: Step) -> object:
             "<b>Danger now? Call 112.</b>"
         ).format(municipality=escape(name), reference=filed.reference, follow=follow),
     )
-    # The reference and municipality identify no one; the resident's text is never logged.
-    log.info("Report %s filed for %s", filed.reference, filed.municipality)
-    deliver_now(context)
-    return END
+    if filed.new:
+        # The reference and municipality identify no one; the resident's text is never logged.
+        log.info("Report %s filed for %s", filed.reference, filed.municipality)
+    deliver_now(context)  # also after a repeat: the first press may have failed before it got here
+    return END if loaded is None or draft is not None else None
 
 
 @step
@@ -685,6 +710,7 @@ def _conversation(
         entry_points=[
             CommandHandler(["melding", "report", "melden"], start_report, filters=private),
             CallbackQueryHandler(start_report, pattern=r"^rep:"),
+            CallbackQueryHandler(send_pressed, pattern=r"^r:sum:send:"),
             MessageHandler(text & filters.Regex(REPORT_INTENT), start_report),
         ],
         states={
@@ -709,7 +735,11 @@ def _conversation(
                 *buttons_only,
             ],
             CONSENT: [CallbackQueryHandler(consent_given, pattern=r"^r:consent:"), *buttons_only],
-            SUMMARY: [CallbackQueryHandler(summary_action, pattern=r"^r:sum:"), *buttons_only],
+            SUMMARY: [
+                CallbackQueryHandler(send_pressed, pattern=r"^r:sum:send"),
+                CallbackQueryHandler(summary_action, pattern=r"^r:sum:"),
+                *buttons_only,
+            ],
             EDIT: [CallbackQueryHandler(edit_chosen, pattern=r"^r:edit:"), *buttons_only],
         },
         fallbacks=[CommandHandler(["cancel", "annuleer", "stop"], cancel)],

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import create_engine, inspect, text
 
-from bot.storage.db import Database
+from bot.storage.db import Database, _alembic_config
 from bot.storage.models import Base
 
 
@@ -31,7 +32,7 @@ async def test_open_is_idempotent_and_upgrades_an_empty_database(tmp_path: Path)
     async with db.session() as session:
         version = await session.scalar(text("select version_num from alembic_version"))
     await db.close()
-    assert version == "0002"
+    assert version == "0004"
 
 
 async def test_check_only_refuses_an_outdated_schema(tmp_path: Path) -> None:
@@ -46,3 +47,35 @@ async def test_foreign_keys_cascade_on_sqlite(tmp_path: Path) -> None:
     async with db.session() as session:
         assert await session.scalar(text("PRAGMA foreign_keys")) == 1
     await db.close()
+
+
+def test_filing_key_and_staff_chat_health_migrate_down_and_up(tmp_path: Path) -> None:
+    """0003/0004 on a database with data: links made before 0004 start healthy; down and up again works."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'updown.db'}")
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), "0002")
+            conn.execute(
+                text("insert into municipality_links values ('heerde', -100123, '2026-12-01 10:00:00.000000')")
+            )
+            command.upgrade(_alembic_config(conn), "head")
+        with engine.begin() as conn:
+            assert conn.execute(text("select health, last_error from municipality_links")).one() == ("ok", None)
+            columns = {c["name"] for c in inspect(conn).get_columns("reports")}
+            assert "idempotency_key" in columns
+            uniques = inspect(conn).get_unique_constraints("reports")
+            assert {"name": "uq_reports_idempotency_key", "column_names": ["idempotency_key"]} in uniques
+        with engine.begin() as conn:
+            command.downgrade(_alembic_config(conn), "0002")
+        with engine.begin() as conn:
+            assert "idempotency_key" not in {c["name"] for c in inspect(conn).get_columns("reports")}
+            assert {c["name"] for c in inspect(conn).get_columns("municipality_links")} == {
+                "municipality",
+                "staff_chat_id",
+                "updated_at",
+            }
+            assert conn.execute(text("select staff_chat_id from municipality_links")).scalar() == -100123
+            command.upgrade(_alembic_config(conn), "head")
+            assert conn.execute(text("select version_num from alembic_version")).scalar() == "0004"
+    finally:
+        engine.dispose()
