@@ -9,6 +9,8 @@ Pitfalls:
 - Handler order matters: the report conversation comes before the free-text answerer so that a resident
   in the middle of a report is not answered from the knowledge base.
 - Updates are processed one at a time (PTB's default), which the report conversation relies on.
+- ``context.bot_data`` is a :class:`handlers.common.BotData`, which PTB creates empty in ``build()``;
+  :func:`build_application` fills it, so it is complete before ``post_init`` and any handler run.
 """
 
 from __future__ import annotations
@@ -22,20 +24,22 @@ from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
+    JobQueue,
     MessageHandler,
     filters,
 )
 
 from bot.i18n.catalogs import N_, SUPPORTED_LANGUAGES
-from bot.residents.preferences import LanguagePreferences
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import errors, jobs
+from handlers.callbacks import FeedbackPress, LanguagePress, MenuPress, NoneOfThesePress, ThemePress, TopicPress
+from handlers.common import App, BotData, Context, unknown_press
 from handlers.persistence import DraftPersistence
 from handlers.resident import answers, my_reports, report_flow, start
 
@@ -60,7 +64,7 @@ def build_application(
     base_url: str | None = None,
     base_file_url: str | None = None,
     services: Services | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """The bot, ready for ``run_polling`` or :func:`embedded_bot`.
 
     ``base_url`` overrides ``TELEGRAM_API_BASE_URL`` (the sandbox and tests point it at the emulator).
@@ -69,6 +73,8 @@ def build_application(
     token = settings.token or SANDBOX_TOKEN
     builder = (
         ApplicationBuilder()
+        .context_types(ContextTypes(bot_data=BotData))
+        .job_queue(JobQueue[Context]())  # PTB's default, typed with our context
         .token(token)
         .base_url(base_url or settings.telegram_api_base_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
@@ -86,35 +92,39 @@ def build_application(
     file_url = base_file_url or settings.telegram_api_base_file_url
     if file_url:
         builder = builder.base_file_url(file_url)
-    app = builder.build()
-    app.bot_data["services"] = services
-    app.bot_data["preferences"] = LanguagePreferences(services.db)
+    app: App = builder.build()
+    app.bot_data.fill(services)
     _register(app, services)
     return app
 
 
-def _register(app: Application, services: Services) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+def _register(app: App, services: Services) -> None:
+    # New messages only: an edit never runs a command or moves the report flow (answers.edited_message).
+    new = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE & new
     app.add_handler(report_flow.conversation(services.settings))
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler(["help", "hulp"], start.help_command, filters=private))
     app.add_handler(CommandHandler(["taal", "language"], start.language_menu, filters=private))
     app.add_handler(CommandHandler("privacy", start.privacy, filters=private))
-    app.add_handler(CommandHandler("chatid", start.chat_id, filters=filters.ChatType.GROUPS))
+    app.add_handler(CommandHandler("chatid", start.chat_id, filters=filters.ChatType.GROUPS & new))
     for handler in my_reports.resident_handlers():
         app.add_handler(handler)
-    app.add_handler(CallbackQueryHandler(start.language_chosen, pattern=r"^lang:"))
-    app.add_handler(CallbackQueryHandler(answers.theme_pressed, pattern=r"^theme:"))
-    app.add_handler(CallbackQueryHandler(answers.topic_pressed, pattern=r"^topic:"))
-    app.add_handler(CallbackQueryHandler(answers.feedback_pressed, pattern=r"^fb:"))
-    app.add_handler(CallbackQueryHandler(answers.menu_pressed, pattern=r"^menu$"))
-    app.add_handler(CallbackQueryHandler(answers.none_pressed, pattern=r"^none$"))
+    app.add_handler(CallbackQueryHandler(start.language_chosen, pattern=LanguagePress.matches))
+    app.add_handler(CallbackQueryHandler(answers.theme_pressed, pattern=ThemePress.matches))
+    app.add_handler(CallbackQueryHandler(answers.topic_pressed, pattern=TopicPress.matches))
+    app.add_handler(CallbackQueryHandler(answers.feedback_pressed, pattern=FeedbackPress.matches))
+    app.add_handler(CallbackQueryHandler(answers.menu_pressed, pattern=MenuPress.matches))
+    app.add_handler(CallbackQueryHandler(answers.none_pressed, pattern=NoneOfThesePress.matches))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, answers.free_text))
+    edited = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION)
+    app.add_handler(MessageHandler(edited, answers.edited_message))
+    app.add_handler(CallbackQueryHandler(unknown_press))  # last: every press gets an answer
     app.add_error_handler(errors.error_handler)
 
 
-async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    services: Services = app.bot_data["services"]
+async def _post_init(app: App) -> None:
+    services = app.bot_data.services
     await services.db.open()
     for lang in SUPPORTED_LANGUAGES:
         t = services.catalogs.get(lang)
@@ -128,15 +138,15 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     log.info("Bot started (%s)", services.settings.describe())
 
 
-async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    services: Services = app.bot_data["services"]
+async def _post_shutdown(app: App) -> None:
+    services = app.bot_data.services
     await services.db.close()
 
 
 @asynccontextmanager
 async def embedded_bot(
     settings: Settings, *, base_url: str, base_file_url: str, services: Services | None = None
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+) -> AsyncIterator[App]:
     """Run the real bot inside the caller's event loop (sandbox and end-to-end tests).
 
     Mirrors ``run_polling``: initialize → post_init → start polling → start; and in reverse on exit.

@@ -1,23 +1,320 @@
-"""Callback data for inline buttons: short, versionless prefixes, validated against Telegram's 64 bytes.
+"""Callback data of inline buttons: one typed codec per kind, validated both ways.
 
-Formats (``:``-separated; ids never contain ``:``):
-``lang:<nl|en>``, ``theme:<theme>``, ``topic:<topic-id>``, ``fb:<topic-id>:<1|0>``, ``rep:<category|->``,
-``menu``. Report-flow buttons use ``r:<step>:<value>``.
+Every kind is a frozen dataclass whose fields are checked when it is built (``__post_init__``), so a button
+can only be made from allowed values, and :meth:`CallbackData.decode` gives back the same object or ``None``.
+Wire formats (``:``-separated; ids never contain ``:``), unchanged so old buttons in chats keep working:
 
-Pitfall: the limit is 64 *bytes*; keep values ASCII ids, never resident text.
+========  ==================================  ==================================================
+kind      data                                 values
+========  ==================================  ==================================================
+lang      ``lang:<nl|en>``                     a supported language
+theme     ``theme:<theme>``                    a theme of the knowledge base schema
+topic     ``topic:<topic-id>``                 an id's syntax (whether it exists is the handler's)
+fb        ``fb:<topic-id>:<1|0>``              helpful or not
+rep       ``rep:<category|->``                 a report category, ``-`` for none
+menu      ``menu``                             –
+none      ``none``                             –
+del       ``del:<yes|no>``                     –
+r         ``r:<step>:<value>[:<key>]``         per step, see :data:`REPORT_STEP_VALUES`; Send has the key
+========  ==================================  ==================================================
+
+Pitfalls:
+- The limit is 64 *bytes* (UTF-8), checked when a button is built; keep values ASCII ids, never resident text.
+- Data Telegram delivers is untrusted: a stale button of an old bot version, or forged by a modified
+  client. ``decode`` never raises; handlers route on :meth:`CallbackData.matches` so only valid data reaches
+  them, and a catch-all answers the rest (``handlers.common.unknown_press``).
+- Validity here is about form; whether a topic still exists or a press fits the report's current step is
+  for the handler to decide (and to answer as stale).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import ClassVar, Literal, Self, TypeVar, get_args
+
+from bot.i18n.catalogs import SUPPORTED_LANGUAGES, Lang
+from bot.reports.drafts import CATEGORIES
+from knowledge.municipalities import MUNICIPALITY_IDS
+from knowledge.schema import Theme
+
 MAX_BYTES = 64
+SEPARATOR = ":"
+_ID = re.compile(r"[a-z0-9-]+")  # topic ids, as knowledge/schema.py allows them
+_KEY = re.compile(r"[A-Za-z0-9_-]{8,32}")  # a draft's idempotency key (bot.reports.drafts)
+THEMES: tuple[Theme, ...] = get_args(Theme)
+_T = TypeVar("_T", bound=str)
+
+ReportStep = Literal["cat", "place", "mun", "photos", "upd", "contact", "consent", "sum", "edit"]
+REPORT_STEP_VALUES: dict[ReportStep, frozenset[str]] = {
+    "cat": frozenset(CATEGORIES),
+    "place": frozenset({"yes", "other"}),
+    "mun": frozenset({*MUNICIPALITY_IDS, "all"}),
+    "photos": frozenset({"done"}),
+    "upd": frozenset({"chat", "none"}),
+    "contact": frozenset({"skip"}),
+    "consent": frozenset({"yes", "no"}),
+    "sum": frozenset({"send", "edit", "cancel"}),
+    "edit": frozenset({"category", "description", "place", "photos", "updates"}),
+}
+"""The values each report-flow button may carry (the conversation state that takes it is in report_flow)."""
 
 
-def pack(*parts: str) -> str:
-    data = ":".join(parts)
-    if len(data.encode()) > MAX_BYTES:
-        raise ValueError(f"callback data longer than {MAX_BYTES} bytes: {data!r}")
-    return data
+def _require(ok: bool, what: str) -> None:
+    if not ok:
+        raise ValueError(f"invalid callback data: {what}")
 
 
-def unpack(data: str | None) -> list[str]:
-    return (data or "").split(":")
+def _one_of(value: str, allowed: Iterable[_T], what: str) -> _T:
+    """``value`` as the allowed value it equals (typed as the allowed values are), or ``ValueError``."""
+    for candidate in allowed:
+        if candidate == value:
+            return candidate
+    raise ValueError(f"invalid callback data: {what} {value!r}")
+
+
+@dataclass(frozen=True)
+class CallbackData:
+    """Base of every kind: ``KIND`` is the prefix, :meth:`parts` the fields after it."""
+
+    KIND: ClassVar[str]
+
+    def parts(self) -> tuple[str, ...]:
+        return ()
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        """Build from the fields after the prefix; raise ``ValueError`` when they are not allowed."""
+        _require(not parts, f"{cls.KIND} takes no fields")
+        return cls()
+
+    def __post_init__(self) -> None:
+        for part in self.parts():
+            _require(bool(part) and SEPARATOR not in part, f"{self.KIND} field {part!r}")
+        size = len(self.encode().encode())
+        if size > MAX_BYTES:
+            raise ValueError(f"callback data longer than {MAX_BYTES} bytes: {self.encode()!r}")
+
+    def encode(self) -> str:
+        return SEPARATOR.join((self.KIND, *self.parts()))
+
+    @classmethod
+    def decode(cls, data: object) -> Self | None:
+        """The press as this kind, or ``None`` for anything else (other kinds, forged, too long, not a str)."""
+        if not isinstance(data, str) or len(data.encode()) > MAX_BYTES:
+            return None
+        kind, *parts = data.split(SEPARATOR)
+        if kind != cls.KIND:
+            return None
+        try:
+            return cls.from_parts(parts)
+        except ValueError:
+            return None
+
+    @classmethod
+    def matches(cls, data: object) -> bool:
+        """For ``CallbackQueryHandler(pattern=Kind.matches)``: only valid data of this kind."""
+        return cls.decode(data) is not None
+
+
+@dataclass(frozen=True)
+class LanguagePress(CallbackData):
+    KIND: ClassVar[str] = "lang"
+    lang: Lang
+
+    def __post_init__(self) -> None:
+        _require(self.lang in SUPPORTED_LANGUAGES, "language")
+        super().__post_init__()
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.lang,)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) == 1, "lang:<lang>")
+        return cls(_one_of(parts[0], SUPPORTED_LANGUAGES, "language"))
+
+
+@dataclass(frozen=True)
+class ThemePress(CallbackData):
+    KIND: ClassVar[str] = "theme"
+    theme: Theme
+
+    def __post_init__(self) -> None:
+        _require(self.theme in THEMES, "theme")
+        super().__post_init__()
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.theme,)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) == 1, "theme:<theme>")
+        return cls(_one_of(parts[0], THEMES, "theme"))
+
+
+@dataclass(frozen=True)
+class TopicPress(CallbackData):
+    KIND: ClassVar[str] = "topic"
+    topic: str
+
+    def __post_init__(self) -> None:
+        _require(_ID.fullmatch(self.topic) is not None, "topic id")
+        super().__post_init__()
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.topic,)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) == 1, "topic:<id>")
+        return cls(parts[0])
+
+
+@dataclass(frozen=True)
+class FeedbackPress(CallbackData):
+    KIND: ClassVar[str] = "fb"
+    topic: str
+    helpful: bool
+
+    def __post_init__(self) -> None:
+        _require(_ID.fullmatch(self.topic) is not None, "topic id")
+        super().__post_init__()
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.topic, "1" if self.helpful else "0")
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) == 2 and parts[1] in ("1", "0"), "fb:<id>:<1|0>")
+        return cls(parts[0], parts[1] == "1")
+
+
+@dataclass(frozen=True)
+class ReportPress(CallbackData):
+    """ "Report a concern": start the report flow, with the category preset when there is one."""
+
+    KIND: ClassVar[str] = "rep"
+    category: str | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.category is None or self.category in CATEGORIES, "category")
+        super().__post_init__()
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.category or "-",)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) == 1, "rep:<category|->")
+        return cls(None if parts[0] == "-" else parts[0])
+
+
+@dataclass(frozen=True)
+class MenuPress(CallbackData):
+    """ "All themes": the theme menu."""
+
+    KIND: ClassVar[str] = "menu"
+
+
+@dataclass(frozen=True)
+class NoneOfThesePress(CallbackData):
+    """ "None of these" under a did-you-mean."""
+
+    KIND: ClassVar[str] = "none"
+
+
+@dataclass(frozen=True)
+class DeletePress(CallbackData):
+    """The answer to /verwijder's "are you sure?"."""
+
+    KIND: ClassVar[str] = "del"
+    confirmed: bool
+
+    def parts(self) -> tuple[str, ...]:
+        return ("yes" if self.confirmed else "no",)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) == 1 and parts[0] in ("yes", "no"), "del:<yes|no>")
+        return cls(parts[0] == "yes")
+
+
+@dataclass(frozen=True)
+class ReportStepPress(CallbackData):
+    """A button of the report flow: ``step`` names the question it answers, ``value`` the choice.
+
+    Send on the summary also carries the draft's idempotency ``key`` (``r:sum:send:<key>``), so a repeated
+    press finds the report it filed (bot.reports.filing); summaries from before the key existed lack it.
+    """
+
+    KIND: ClassVar[str] = "r"
+    step: ReportStep
+    value: str
+    key: str | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.value in REPORT_STEP_VALUES.get(self.step, frozenset()), f"report step {self.step}")
+        if self.key is not None:
+            _require((self.step, self.value) == ("sum", "send"), "only Send carries a key")
+            _require(_KEY.fullmatch(self.key) is not None, "draft key")
+        super().__post_init__()
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.step, self.value) if self.key is None else (self.step, self.value, self.key)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) in (2, 3), "r:<step>:<value>[:<key>]")
+        key = parts[2] if len(parts) == 3 else None
+        return cls(_one_of(parts[0], REPORT_STEP_VALUES, "report step"), parts[1], key)
+
+
+def is_send(data: object) -> bool:
+    """Send on the summary, with or without the draft's key."""
+    press = ReportStepPress.decode(data)
+    return press is not None and (press.step, press.value) == ("sum", "send")
+
+
+def is_keyed_send(data: object) -> bool:
+    """Send with the draft's key: an entry point of the report conversation (a repeated press)."""
+    press = ReportStepPress.decode(data)
+    return press is not None and press.key is not None
+
+
+def report_step(step: ReportStep) -> Callable[[object], bool]:
+    """For ``CallbackQueryHandler(pattern=report_step(...))``: valid presses of that step only."""
+
+    def matches(data: object) -> bool:
+        press = ReportStepPress.decode(data)
+        return press is not None and press.step == step
+
+    return matches
+
+
+KINDS: tuple[type[CallbackData], ...] = (
+    LanguagePress,
+    ThemePress,
+    TopicPress,
+    FeedbackPress,
+    ReportPress,
+    MenuPress,
+    NoneOfThesePress,
+    DeletePress,
+    ReportStepPress,
+)
+
+
+def decode_any(data: object) -> CallbackData | None:
+    """The press as whichever kind it is, or ``None`` when it is no valid kind."""
+    for kind in KINDS:
+        press = kind.decode(data)
+        if press is not None:
+            return press
+    return None
+
+
+def is_report_kind(data: object) -> bool:
+    """Data that looks like the report flow's (valid or not): the report conversation answers these itself."""
+    return isinstance(data, str) and data.split(SEPARATOR, 1)[0] in (ReportPress.KIND, ReportStepPress.KIND)

@@ -13,13 +13,12 @@ from contextlib import contextmanager
 
 from telegram import InputMediaPhoto, ReplyKeyboardRemove, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application
 
 from bot.i18n.catalogs import as_lang
 from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved
 from bot.reports.drafts import Drafts
 from bot.services import Services
-from handlers.common import Context, services
+from handlers.common import App, Context, services
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ def _describe(exc: TelegramError) -> str:
 class TelegramSender:
     """Sends staff cards and their photos with the bot (the :class:`bot.outbox.delivery.Sender` for Telegram)."""
 
-    def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
+    def __init__(self, app: App) -> None:
         self._bot = app.bot
 
     async def send_card(self, chat_id: int, text: str) -> int:
@@ -80,13 +79,14 @@ class TelegramSender:
 
 def deliver_now(context: Context) -> None:
     """Run the outbox right away (after a report is filed) instead of waiting for the next interval."""
-    if context.job_queue is not None and "outbox" in context.bot_data:
+    if context.job_queue is not None and context.bot_data.outbox is not None:
         context.job_queue.run_once(_deliver_job, 0, name="deliver-now")
 
 
 async def _deliver_job(context: Context) -> None:
-    outbox: Outbox = context.bot_data["outbox"]
-    await outbox.run_once()
+    outbox = context.bot_data.outbox
+    if outbox is not None:
+        await outbox.run_once()
 
 
 async def _expire_drafts_job(context: Context) -> None:
@@ -114,8 +114,8 @@ async def _housekeeping_job(context: Context) -> None:
     await purge_missed(services(context).db)
 
 
-def schedule_jobs(app: Application, services: Services, *, delivery_interval: float = 10.0) -> None:  # type: ignore[type-arg]
-    app.bot_data["outbox"] = Outbox(services.db, TelegramSender(app), services.catalogs.get("nl"))
+def schedule_jobs(app: App, services: Services, *, delivery_interval: float = 10.0) -> None:
+    app.bot_data.outbox = Outbox(services.db, TelegramSender(app), services.catalogs.get("nl"))
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is required")
     app.job_queue.run_repeating(_deliver_job, interval=delivery_interval, first=1, name="deliver")

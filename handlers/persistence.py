@@ -10,18 +10,25 @@ the database itself (``Database.open`` is idempotent).
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot.reports.drafts import Drafts
 from bot.storage.db import Database
+from handlers.common import BotData
 
 REPORT_CONVERSATION = "report"
 
+# PTB's own aliases live in a private module (telegram.ext._utils.types); these are the same types, spelled
+# out as its BasePersistence documents them.
+ConversationKey = tuple[int | str, ...]
+ConversationDict = MutableMapping[ConversationKey, object]
+CallbackDataCache = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
-class DraftPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+
+class DraftPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], BotData]):
     def __init__(self, db: Database) -> None:
         super().__init__(
             store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=False, callback_data=False),
@@ -50,10 +57,10 @@ class DraftPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any,
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
         return {}
 
-    async def get_bot_data(self) -> dict[Any, Any]:
-        return {}
+    async def get_bot_data(self) -> BotData:
+        return BotData()  # never called: bot_data is not persisted (it holds services, not data)
 
-    async def get_callback_data(self) -> CDCData | None:
+    async def get_callback_data(self) -> CallbackDataCache | None:
         return None
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
@@ -62,10 +69,10 @@ class DraftPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any,
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         return None
 
-    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+    async def update_bot_data(self, data: BotData) -> None:
         return None
 
-    async def update_callback_data(self, data: CDCData) -> None:
+    async def update_callback_data(self, data: CallbackDataCache) -> None:
         return None
 
     async def drop_chat_data(self, chat_id: int) -> None:
@@ -80,7 +87,7 @@ class DraftPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any,
     async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
         return None
 
-    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+    async def refresh_bot_data(self, bot_data: BotData) -> None:
         return None
 
     async def flush(self) -> None:

@@ -436,9 +436,10 @@ class CallbackQuery:
 class ChatEvent:
     """Chronological chat activity, for transcripts.
 
-    ``kind``: ``received`` (a resident message), ``pressed`` (a resident pressed an inline button; ``note``
-    is the button text), ``sent``, ``edited``, ``deleted`` (bot side; ``message`` is a snapshot after the
-    change), ``answered`` (the bot answered a button press with a popup text in ``note``).
+    ``kind``: ``received`` (a resident message; ``note`` is ``"edited"`` when they edited it), ``pressed`` (a
+    resident pressed an inline button; ``note`` is the button text), ``sent``, ``edited``, ``deleted`` (bot
+    side; ``message`` is a snapshot after the change), ``answered`` (the bot answered a button press with a
+    popup text in ``note``).
     """
 
     seq: int
@@ -703,10 +704,32 @@ class BotApiEmulator:
     ) -> int:
         """Inject a text message; a leading ``/command`` (also ``/cmd@botname``) gets its entity."""
         extra: dict[str, Any] = {"text": text}
-        match = re.match(r"/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?", text)
-        if match:
-            extra["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(match.group())}]
+        entities = _command_entities(text)
+        if entities:
+            extra["entities"] = entities
         return self._inject_message(user, chat, extra, reply_to=reply_to)
+
+    def edit_text(self, user: SimUser, message_id: int, text: str, chat: SimChat | None = None) -> int:
+        """The resident edits one of their own text messages: an ``edited_message`` update, as Telegram sends.
+
+        The message (see :meth:`received`) gets the new text, its earlier version goes to ``edits`` and the
+        update carries ``edit_date``; a leading ``/command`` gets its entity, as in :meth:`send_text`. Raises
+        ``ValueError`` for a message that is not the user's own text message, or an unchanged text.
+        """
+        with self._lock:
+            state = self._chats[chat.id if chat else user.id]
+            msg = state.messages.get(message_id)
+            if msg is None or msg.deleted or msg.from_bot or msg.sender_id != user.id:
+                raise ValueError("a resident can only edit their own (not deleted) messages")
+            if msg.text is None:
+                raise ValueError("only text messages can be edited here")
+            if msg.text == text:
+                raise ValueError("message is not modified")
+            msg.edits.append(MessageVersion(msg.text, msg.caption, msg.parse_mode, msg.reply_markup))
+            msg.text = msg.plain_text = text
+            msg.entities = _command_entities(text)
+            self._event("received", state.chat.id, msg, user_id=user.id, note="edited")
+            return self._push_update({"edited_message": self._message_to_api(msg)})
 
     def send_location(self, user: SimUser, latitude: float, longitude: float, chat: SimChat | None = None) -> int:
         return self._inject_message(user, chat, {"location": {"latitude": latitude, "longitude": longitude}})
@@ -749,26 +772,43 @@ class BotApiEmulator:
                 button = _button_at(markup, index)
                 if "callback_data" not in button:
                     raise ValueError(f"button {button['text']!r} is not a callback button")
-                query = CallbackQuery(
-                    id=str(next(self._callback_counter)),
-                    user_id=user.id,
-                    chat_id=current.chat_id,
-                    message_id=current.message_id,
-                    data=str(button["callback_data"]),
-                )
-                self._callback_queries[query.id] = query
-                update = {
-                    "callback_query": {
-                        "id": query.id,
-                        "from": self._users[user.id].to_api(),
-                        "message": self._message_to_api(current),
-                        "chat_instance": str(zlib.crc32(f"{current.chat_id}".encode())),
-                        "data": query.data,
-                    }
-                }
-                self._event("pressed", current.chat_id, user_id=user.id, note=str(button["text"]))
-                return self._push_update(update)
+                return self._push_callback_query(user, current, str(button["callback_data"]), str(button["text"]))
         return self.send_text(user, text, self.chat(message.chat_id))
+
+    def press_data(self, user: SimUser, message: Message, data: str) -> int:
+        """A ``callback_query`` with arbitrary ``data`` on ``message``, whatever its buttons say.
+
+        For tests of what a modified client, or a button of an older bot version, can send: no button needs
+        to carry ``data`` and Telegram's 64-byte limit is deliberately not applied. The answer (or its absence)
+        shows in :meth:`callback_queries`.
+        """
+        with self._lock:
+            current = self._get_message(message.chat_id, message.message_id)
+            if current is None or current.deleted:
+                raise ValueError("that message no longer exists")
+            return self._push_callback_query(user, current, data, f"data {data!r}")
+
+    def _push_callback_query(self, user: SimUser, message: Message, data: str, label: str) -> int:
+        with self._lock:
+            query = CallbackQuery(
+                id=str(next(self._callback_counter)),
+                user_id=user.id,
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+                data=data,
+            )
+            self._callback_queries[query.id] = query
+            update = {
+                "callback_query": {
+                    "id": query.id,
+                    "from": self._users[user.id].to_api(),
+                    "message": self._message_to_api(message),
+                    "chat_instance": str(zlib.crc32(f"{message.chat_id}".encode())),
+                    "data": query.data,
+                }
+            }
+            self._event("pressed", message.chat_id, user_id=user.id, note=label)
+            return self._push_update(update)
 
     def press_reply_keyboard(self, user: SimUser, index: int, chat: SimChat | None = None) -> int:
         """Press button ``index`` (0-based) of the reply keyboard currently shown in the chat."""
@@ -855,6 +895,14 @@ class BotApiEmulator:
             return [
                 copy.deepcopy(m) for m in state.messages.values() if m.from_bot and (include_deleted or not m.deleted)
             ]
+
+    def received(self, chat_id: int) -> list[Message]:
+        """The residents' messages in ``chat_id``, oldest first (snapshots; ``edits`` holds earlier texts)."""
+        with self._lock:
+            state = self._chats.get(chat_id)
+            if state is None:
+                return []
+            return [copy.deepcopy(m) for m in state.messages.values() if not m.from_bot]
 
     def last_message(self, chat_id: int) -> Message | None:
         found = self.messages(chat_id)
@@ -1230,6 +1278,12 @@ class BotApiEmulator:
         if self._allowed_updates is None:
             return kind not in _OPT_IN_UPDATE_TYPES
         return kind in self._allowed_updates
+
+
+def _command_entities(text: str) -> list[dict[str, Any]]:
+    """The ``bot_command`` entity of a leading ``/command`` (also ``/cmd@botname``), as Telegram adds it."""
+    match = re.match(r"/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?", text)
+    return [{"type": "bot_command", "offset": 0, "length": _utf16_len(match.group())}] if match else []
 
 
 def _button_at(markup: dict[str, Any], index: int) -> dict[str, Any]:

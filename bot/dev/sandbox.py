@@ -259,7 +259,8 @@ class _Session:
             if event.kind == "pressed":
                 return [f"{label}{name}: [pressed: {event.note}]"]
             assert event.message is not None
-            return _indent(f"{label}{name}: ", _message_body(event.message))
+            marker = "(edited) " if event.note == "edited" else ""
+            return _indent(f"{label}{name}: {marker}", _message_body(event.message))
         if event.kind == "answered":
             return [f"{_BOT_PREFIX}{label}(popup) {event.note}"]
         message = event.message

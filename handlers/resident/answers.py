@@ -1,4 +1,5 @@
-"""Answering free text: crisis first, then answer / did-you-mean / honest fallback; topic menus; 👍/👎."""
+"""Answering free text: crisis first, then answer / did-you-mean / honest fallback; topic menus; 👍/👎;
+edited messages (crisis check only)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ from bot.answering.feedback import count_feedback, record_missed
 from bot.i18n.catalogs import Translator
 from bot.reports.queries import resident_municipality
 from bot.triage.guidance import crisis_text
-from handlers.callbacks import pack, unpack
-from handlers.common import Context, inline, language, reply, services, translator
+from handlers.callbacks import (
+    CallbackData,
+    FeedbackPress,
+    MenuPress,
+    NoneOfThesePress,
+    ReportPress,
+    ThemePress,
+    TopicPress,
+)
+from handlers.common import Context, inline, language, reject_press, reply, services, translator
 from handlers.resident.menus import THEME_LABELS, theme_menu, welcome_text
 from knowledge.render import render_topic
 
@@ -20,20 +29,20 @@ from knowledge.render import render_topic
 def topic_keyboard(t: Translator, context: Context, topic_id: str, *, feedback: bool = True) -> InlineKeyboardMarkup:
     kb = services(context).kb
     topic = kb.topics[topic_id]
-    rows: list[list[tuple[str, str]]] = []
+    rows: list[list[tuple[str, CallbackData]]] = []
     if feedback:
         rows.append(
             [
-                (t.gettext("👍 Yes"), pack("fb", topic_id, "1")),
-                (t.gettext("👎 No"), pack("fb", topic_id, "0")),
+                (t.gettext("👍 Yes"), FeedbackPress(topic_id, helpful=True)),
+                (t.gettext("👎 No"), FeedbackPress(topic_id, helpful=False)),
             ]
         )
     if topic.report:
-        rows.append([(t.gettext("📝 Report a concern"), pack("rep", topic.report))])
+        rows.append([(t.gettext("📝 Report a concern"), ReportPress(topic.report))])
     for related in topic.related[:3]:
         if related in kb.topics:
-            rows.append([("↪ " + kb.topics[related].lang(t.lang).title, pack("topic", related))])
-    rows.append([(t.gettext("☰ All themes"), "menu")])
+            rows.append([("↪ " + kb.topics[related].lang(t.lang).title, TopicPress(related))])
+    rows.append([(t.gettext("☰ All themes"), MenuPress())])
     return inline(rows)
 
 
@@ -47,10 +56,10 @@ async def send_topic(update: Update, context: Context, topic_id: str) -> None:
 
 async def _send_crisis(update: Update, context: Context, decision: Decision, t: Translator) -> None:
     assert decision.urgency is not None
-    rows: list[list[tuple[str, str]]] = []
+    rows: list[list[tuple[str, CallbackData]]] = []
     if decision.topic and decision.topic in services(context).kb.topics:
-        rows.append([(t.gettext("Read more about this"), pack("topic", decision.topic))])
-    rows.append([(t.gettext("☰ Continue with other questions"), "menu")])
+        rows.append([(t.gettext("Read more about this"), TopicPress(decision.topic))])
+    rows.append([(t.gettext("☰ Continue with other questions"), MenuPress())])
     await reply(update, crisis_text(decision.urgency, t), inline(rows))
 
 
@@ -87,7 +96,7 @@ async def _send_fallback(update: Update, context: Context, t: Translator, questi
         + t.gettext("<b>Danger now? Call 112.</b> Police without urgency: 0900-8844.")
     )
     menu = theme_menu(t).inline_keyboard
-    report_row = ((InlineKeyboardButton(t.gettext("📝 Report a concern"), callback_data=pack("rep", "-")),),)
+    report_row = ((InlineKeyboardButton(t.gettext("📝 Report a concern"), callback_data=ReportPress().encode()),),)
     await reply(update, text, InlineKeyboardMarkup(menu + report_row))
 
 
@@ -105,8 +114,10 @@ async def free_text(update: Update, context: Context) -> None:
         await send_topic(update, context, decision.topic)
     elif decision.action == "clarify":
         await record_missed(svc.db, message.text, t.lang, "clarify")
-        rows = [[(svc.kb.topics[c.topic].lang(t.lang).title, pack("topic", c.topic))] for c in decision.candidates[:3]]
-        rows.append([(t.gettext("None of these"), "none")])
+        rows: list[list[tuple[str, CallbackData]]] = [
+            [(svc.kb.topics[c.topic].lang(t.lang).title, TopicPress(c.topic))] for c in decision.candidates[:3]
+        ]
+        rows.append([(t.gettext("None of these"), NoneOfThesePress())])
         await reply(update, t.gettext("I'm not sure I understand. Did you mean one of these?"), inline(rows))
     elif decision.small_talk == "greeting":
         user = update.effective_user
@@ -118,29 +129,56 @@ async def free_text(update: Update, context: Context) -> None:
         await _send_fallback(update, context, t, message.text)
 
 
+async def edited_message(update: Update, context: Context) -> None:
+    """A resident edited an earlier message (private chat, text or caption).
+
+    Policy: an edit is not new input. It never moves the report flow, never runs a command and is never
+    answered as a question, because the bot has usually acted on the original already and an edit would
+    silently rewrite a report's description, place or contact. Only the crisis triage runs on it (the same
+    decision as :func:`free_text`): a crisis gets the crisis guidance; anything else one short note to send
+    a new message. Edits of a shared live location carry no text and are not handled at all.
+    """
+    message = update.edited_message
+    text = (message.text or message.caption) if message else None
+    if not text:
+        return
+    t = await translator(update, context)
+    decision = services(context).answerer.decide(text)
+    if decision.action == "urgent":
+        await _send_crisis(update, context, decision, t)
+        return
+    await reply(update, t.gettext("I don't read edited messages. Please send your message again as a new message."))
+
+
 async def topic_pressed(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
+    press = TopicPress.decode(query.data)
+    if press is None or press.topic not in services(context).kb.topics:  # a topic removed since
+        await reject_press(update, context)
+        return
     await query.answer()
-    topic_id = unpack(query.data)[1]
-    if topic_id in services(context).kb.topics:
-        await send_topic(update, context, topic_id)
+    await send_topic(update, context, press.topic)
 
 
 async def theme_pressed(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
-    theme = unpack(query.data)[1]
-    t = await translator(update, context)
-    topics = services(context).kb.by_theme(theme)
-    if not topics:
+    press = ThemePress.decode(query.data)
+    topics = services(context).kb.by_theme(press.theme) if press else []
+    if press is None or not topics:
+        await reject_press(update, context)
         return
-    rows = [[(topic.lang(t.lang).title, pack("topic", topic.id))] for topic in topics]
-    rows.append([(t.gettext("☰ All themes"), "menu")])
-    await reply(update, f"<b>{t.gettext(THEME_LABELS[theme])}</b>\n" + t.gettext("Choose a topic:"), inline(rows))
+    await query.answer()
+    t = await translator(update, context)
+    rows: list[list[tuple[str, CallbackData]]] = [
+        [(topic.lang(t.lang).title, TopicPress(topic.id))] for topic in topics
+    ]
+    rows.append([(t.gettext("☰ All themes"), MenuPress())])
+    heading = t.gettext(THEME_LABELS[press.theme])
+    await reply(update, f"<b>{heading}</b>\n" + t.gettext("Choose a topic:"), inline(rows))
 
 
 async def menu_pressed(update: Update, context: Context) -> None:
@@ -165,11 +203,12 @@ async def feedback_pressed(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    _, topic_id, value = ([*unpack(query.data), "", ""])[:3]
-    t = services(context).catalogs.get(await language(update, context))
-    if topic_id not in services(context).kb.topics:
-        await query.answer()
+    press = FeedbackPress.decode(query.data)
+    if press is None or press.topic not in services(context).kb.topics:
+        await reject_press(update, context)
         return
-    await count_feedback(services(context).db, topic_id, helpful=value == "1")
+    topic_id = press.topic
+    t = services(context).catalogs.get(await language(update, context))
+    await count_feedback(services(context).db, topic_id, helpful=press.helpful)
     await query.answer(t.gettext("Thank you for your feedback!"))
     await query.edit_message_reply_markup(reply_markup=topic_keyboard(t, context, topic_id, feedback=False))

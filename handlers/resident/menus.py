@@ -7,10 +7,11 @@ from html import escape
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n.catalogs import N_, Translator
-from handlers.callbacks import pack
+from handlers.callbacks import ThemePress
 from handlers.common import inline
+from knowledge.schema import Theme
 
-THEME_LABELS = {
+THEME_LABELS: dict[Theme, str] = {
     "digital": N_("🔐 Online safety and fraud"),
     "youth": N_("🧒 Young people and safety"),
     "undermining": N_("🕵️ Ondermijning (organised crime)"),
@@ -19,7 +20,7 @@ THEME_LABELS = {
 
 
 def theme_menu(t: Translator) -> InlineKeyboardMarkup:
-    return inline([[(t.gettext(label), pack("theme", theme))] for theme, label in THEME_LABELS.items()])
+    return inline([[(t.gettext(label), ThemePress(theme))] for theme, label in THEME_LABELS.items()])
 
 
 def welcome_text(t: Translator, first_name: str) -> str:

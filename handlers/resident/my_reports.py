@@ -10,8 +10,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.reports.drafts import CATEGORIES, Drafts
 from bot.reports.queries import forget_resident, own_report, reports_of
 from bot.workflow.transitions import LABELS, Status
-from handlers.callbacks import pack, unpack
-from handlers.common import Context, inline, preferences, reply, services, translator
+from handlers.callbacks import DeletePress
+from handlers.common import Context, inline, preferences, reject_press, reply, services, translator
 
 
 def _ids(update: Update) -> tuple[int, int]:
@@ -106,7 +106,14 @@ async def delete_data(update: Update, context: Context) -> None:
             "and your contact details from your reports. The municipality keeps the concern itself, without "
             "anything that identifies you. You will no longer receive updates. Continue?"
         ),
-        inline([[(t.gettext("🗑 Yes, delete"), pack("del", "yes")), (t.gettext("No"), pack("del", "no"))]]),
+        inline(
+            [
+                [
+                    (t.gettext("🗑 Yes, delete"), DeletePress(confirmed=True)),
+                    (t.gettext("No"), DeletePress(confirmed=False)),
+                ]
+            ]
+        ),
     )
 
 
@@ -114,9 +121,13 @@ async def delete_confirmed(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
+    press = DeletePress.decode(query.data)
+    if press is None:
+        await reject_press(update, context)
+        return
     await query.answer()
     t = await translator(update, context)
-    if unpack(query.data)[1] != "yes":
+    if not press.confirmed:
         await query.edit_message_text(t.gettext("Nothing was deleted."))
         return
     user_id, chat_id = _ids(update)
@@ -132,11 +143,11 @@ async def delete_confirmed(update: Update, context: Context) -> None:
 
 
 def resident_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # an edit never runs a command
     return [
         CommandHandler(["mijnmeldingen", "myreports"], my_reports, filters=private),
         CommandHandler("status", status, filters=private),
         CommandHandler(["mijngegevens", "mydata"], my_data, filters=private),
         CommandHandler(["verwijder", "delete"], delete_data, filters=private),
-        CallbackQueryHandler(delete_confirmed, pattern=r"^del:"),
+        CallbackQueryHandler(delete_confirmed, pattern=DeletePress.matches),
     ]

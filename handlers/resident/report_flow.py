@@ -1,9 +1,14 @@
 """The report conversation (/melding): category → description → place → photos → updates → contact →
 consent → summary → filed.
 
-Every step goes through :func:`step`, which answers the button press and loads the resident's draft first:
+Every step goes through :func:`step`, which loads the resident's draft first and answers the button press:
 the draft row is the conversation's truth (see :mod:`handlers.persistence`), so a step that finds no draft
 (expired, or deleted with /verwijder) ends the conversation politely instead of acting on stale state.
+
+Buttons are :class:`~handlers.callbacks.ReportStepPress` (``r:<step>:<value>``); each state takes only valid
+presses of its own step. A press of another step, or an invalid one, reaches the conversation's fallback and
+gets an alert without changing the draft; an edited message reaches no handler here at all (see
+``answers.edited_message``).
 """
 
 from __future__ import annotations
@@ -41,8 +46,8 @@ from bot.reports.filing import FiledReport, file_report, filed_report
 from bot.routing.router import RouteResult
 from bot.settings import Settings
 from bot.triage.guidance import crisis_text
-from handlers.callbacks import pack, unpack
-from handlers.common import Context, inline, language, reply, services, translator
+from handlers.callbacks import ReportPress, ReportStepPress, is_keyed_send, is_report_kind, is_send, report_step
+from handlers.common import Context, inline, language, reject_press, reply, services, translator
 from handlers.jobs import deliver_now
 from handlers.persistence import REPORT_CONVERSATION
 
@@ -129,23 +134,43 @@ class Step:
 
     draft: Draft
     t: Translator
-    choice: str  # last part of the callback data ("r:upd:chat" → "chat"); "" for messages
+    choice: str  # the pressed button's value ("r:upd:chat" → "chat"); "" for messages
+
+
+class StalePress(Exception):
+    """A valid button that does not fit the draft (e.g. "send" while something is missing).
+
+    Raise it before changing anything: :func:`step` then answers with an alert and keeps the state.
+    """
 
 
 StepHandler = Callable[[Update, Context, Step], Coroutine[Any, Any, object]]
 
 
 def step(handler: StepHandler) -> Callable[[Update, Context], Coroutine[Any, Any, object]]:
-    """Answer the button press (once: Telegram refuses a second answer), load the draft, or end politely."""
+    """Load the draft (or end politely), run the step, and answer the button press exactly once: Telegram
+    refuses a second answer, so the answer comes after the step, which may turn out to be stale."""
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: Context) -> object:
-        data = await _answer_query(update)
+        query = update.callback_query
+        press = ReportStepPress.decode(query.data) if query is not None else None
+        if query is not None and press is None:  # routing passes valid presses only; never act on others
+            await reject_press(update, context)
+            return None
         draft = await _load(update, context)
         if draft is None:
+            await _answer_query(update)
             return await _expired(update, context)
-        choice = unpack(data)[-1] if data else ""
-        return await handler(update, context, Step(draft, await translator(update, context), choice))
+        try:
+            result = await handler(
+                update, context, Step(draft, await translator(update, context), press.value if press else "")
+            )
+        except StalePress:
+            await reject_press(update, context)
+            return None
+        await _answer_query(update)
+        return result
 
     return wrapper
 
@@ -164,21 +189,22 @@ async def _then(update: Update, context: Context, draft: Draft, t: Translator, a
 
 
 def _category_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    return inline([[(t.gettext(c.label), pack("r", "cat", c.id))] for c in CATEGORIES.values()])
+    return inline([[(t.gettext(c.label), ReportStepPress("cat", c.id))] for c in CATEGORIES.values()])
 
 
 async def start_report(update: Update, context: Context) -> object:
     """Entry: /melding, "ik wil een melding doen", or the "Report a concern" button (category preset)."""
     t = await translator(update, context)
-    data = await _answer_query(update)
+    press = ReportPress.decode(update.callback_query.data) if update.callback_query else None
+    await _answer_query(update)
     draft = Draft()
-    preset = unpack(data)[1] if data and data.startswith("rep:") else None
+    preset = press.category if press else None
     intro = t.gettext(
         "<b>Report a non-urgent concern</b>\n"
         "Your report goes to the staff of your municipality. <b>Danger now? Call 112.</b>\n"
         "You can stop at any moment with /cancel."
     )
-    if preset in CATEGORIES:
+    if preset is not None:
         draft.category = preset
         await reply(update, intro)
         return await _ask_description(update, context, draft, t)
@@ -192,10 +218,7 @@ async def start_report(update: Update, context: Context) -> object:
 @step
 async def category_chosen(update: Update, context: Context, s: Step) -> object:
     draft, t = s.draft, s.t
-    category = s.choice
-    if category not in CATEGORIES:
-        return None
-    draft.category = category
+    draft.category = s.choice  # one of CATEGORIES: the codec allows no other
     return await _then(update, context, draft, t, _ask_description)
 
 
@@ -313,8 +336,8 @@ async def _routed(update: Update, context: Context, draft: Draft, t: Translator,
         )
         keyboard = inline(
             [
-                [(t.gettext("✅ Yes, that's right"), pack("r", "place", "yes"))],
-                [(t.gettext("Choose another municipality"), pack("r", "place", "other"))],
+                [(t.gettext("✅ Yes, that's right"), ReportStepPress("place", "yes"))],
+                [(t.gettext("Choose another municipality"), ReportStepPress("place", "other"))],
             ]
         )
         await reply(update, t.gettext("Is that right?"), keyboard)
@@ -356,9 +379,9 @@ async def _ask_municipality(
 ) -> str:
     registry = services(context).municipalities
     ids = [m for m in registry.ids if not only or m in only]
-    rows = [[(registry.get(m).name, pack("r", "mun", m))] for m in ids]
+    rows = [[(registry.get(m).name, ReportStepPress("mun", m))] for m in ids]
     if only:
-        rows.append([(t.gettext("Another municipality"), pack("r", "mun", "all"))])
+        rows.append([(t.gettext("Another municipality"), ReportStepPress("mun", "all"))])
     await reply(update, question, inline(rows))
     return await _save(update, context, MUNICIPALITY, draft)
 
@@ -378,7 +401,7 @@ async def municipality_chosen(update: Update, context: Context, s: Step) -> obje
     if choice == "all":
         return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
     if choice not in services(context).municipalities.ids:
-        return None
+        raise StalePress
     draft.municipality = choice
     await reply(
         update,
@@ -391,7 +414,7 @@ async def _ask_photos(update: Update, context: Context, draft: Draft, t: Transla
     await reply(
         update,
         t.gettext("Would you like to add photos? Send up to 3, or press the button to continue."),
-        inline([[(t.gettext("Continue without (more) photos"), pack("r", "photos", "done"))]]),
+        inline([[(t.gettext("Continue without (more) photos"), ReportStepPress("photos", "done"))]]),
     )
     return await _save(update, context, PHOTOS, draft)
 
@@ -409,7 +432,7 @@ async def photo_given(update: Update, context: Context, s: Step) -> object:
     await reply(
         update,
         t.ngettext("{n} photo added.", "{n} photos added.", len(draft.photos)).format(n=len(draft.photos)),
-        inline([[(t.gettext("Done"), pack("r", "photos", "done"))]]),
+        inline([[(t.gettext("Done"), ReportStepPress("photos", "done"))]]),
     )
     return await _save(update, context, PHOTOS, draft)
 
@@ -431,8 +454,8 @@ async def _ask_updates(update: Update, context: Context, draft: Draft, t: Transl
         ),
         inline(
             [
-                [(t.gettext("💬 Via this chat"), pack("r", "upd", "chat"))],
-                [(t.gettext("No updates"), pack("r", "upd", "none"))],
+                [(t.gettext("💬 Via this chat"), ReportStepPress("upd", "chat"))],
+                [(t.gettext("No updates"), ReportStepPress("upd", "none"))],
             ]
         ),
     )
@@ -442,16 +465,13 @@ async def _ask_updates(update: Update, context: Context, draft: Draft, t: Transl
 @step
 async def updates_chosen(update: Update, context: Context, s: Step) -> object:
     draft, t = s.draft, s.t
-    choice = s.choice
-    if choice not in ("chat", "none"):
-        return None
-    draft.updates = "chat" if choice == "chat" else "none"
+    draft.updates = "chat" if s.choice == "chat" else "none"
     await reply(
         update,
         t.gettext(
             "Optional: may staff contact you by phone or e-mail? Type a phone number or e-mail address, or press Skip."
         ),
-        inline([[(t.gettext("Skip"), pack("r", "contact", "skip"))]]),
+        inline([[(t.gettext("Skip"), ReportStepPress("contact", "skip"))]]),
     )
     return await _save(update, context, CONTACT, draft)
 
@@ -503,8 +523,8 @@ async def _ask_consent(update: Update, context: Context, draft: Draft, t: Transl
         text,
         inline(
             [
-                [(t.gettext("✅ I agree"), pack("r", "consent", "yes"))],
-                [(t.gettext("✖ Cancel"), pack("r", "consent", "no"))],
+                [(t.gettext("✅ I agree"), ReportStepPress("consent", "yes"))],
+                [(t.gettext("✖ Cancel"), ReportStepPress("consent", "no"))],
             ]
         ),
     )
@@ -549,9 +569,9 @@ async def _show_summary(update: Update, context: Context, draft: Draft, t: Trans
     draft.editing = False
     keyboard = inline(
         [
-            [(t.gettext("✅ Send report"), pack("r", "sum", "send", draft.key))],
-            [(t.gettext("✏️ Change something"), pack("r", "sum", "edit"))],
-            [(t.gettext("✖ Cancel"), pack("r", "sum", "cancel"))],
+            [(t.gettext("✅ Send report"), ReportStepPress("sum", "send", draft.key))],
+            [(t.gettext("✏️ Change something"), ReportStepPress("sum", "edit"))],
+            [(t.gettext("✖ Cancel"), ReportStepPress("sum", "cancel"))],
         ]
     )
     await reply(update, summary_text(context, draft, t), keyboard)
@@ -568,16 +588,16 @@ async def summary_action(update: Update, context: Context, s: Step) -> object:
     if action == "edit":
         keyboard = inline(
             [
-                [(t.gettext("Category"), pack("r", "edit", "category"))],
-                [(t.gettext("Description"), pack("r", "edit", "description"))],
-                [(t.gettext("Place"), pack("r", "edit", "place"))],
-                [(t.gettext("Photos"), pack("r", "edit", "photos"))],
-                [(t.gettext("Updates and contact details"), pack("r", "edit", "updates"))],
+                [(t.gettext("Category"), ReportStepPress("edit", "category"))],
+                [(t.gettext("Description"), ReportStepPress("edit", "description"))],
+                [(t.gettext("Place"), ReportStepPress("edit", "place"))],
+                [(t.gettext("Photos"), ReportStepPress("edit", "photos"))],
+                [(t.gettext("Updates and contact details"), ReportStepPress("edit", "updates"))],
             ]
         )
         await reply(update, t.gettext("What would you like to change?"), keyboard)
         return await _save(update, context, EDIT, draft)
-    return None
+    raise StalePress  # "send" is routed to send_pressed; anything else here does not fit
 
 
 async def send_pressed(update: Update, context: Context) -> object:
@@ -589,11 +609,12 @@ async def send_pressed(update: Update, context: Context) -> object:
     Summaries from before the key existed send ``r:sum:send``; the current draft's key is used then.
 
     Pitfall: the button may also be an old summary's while the resident is busy with a new report; that
-    draft and its conversation state are left alone (``None`` keeps the state).
+    draft and its conversation state are left alone (``None`` keeps the state). A press that files nothing
+    and finds nothing filed is stale: an alert, nothing changed.
     """
-    data = await _answer_query(update)
-    parts = unpack(data)
-    key = parts[3] if len(parts) > 3 else None
+    query = update.callback_query
+    press = ReportStepPress.decode(query.data) if query is not None else None
+    key = press.key if press is not None else None
     user_id, chat_id = _ids(update)
     db = services(context).db
     t = await translator(update, context)
@@ -604,7 +625,12 @@ async def send_pressed(update: Update, context: Context) -> object:
     else:
         filed = await filed_report(db, key) if key else None
     if filed is None:
-        return await _expired(update, context) if loaded is None else None
+        if loaded is None:
+            await _answer_query(update)
+            return await _expired(update, context)
+        await reject_press(update, context)
+        return None
+    await _answer_query(update)
     name = _municipality_name(context, filed.municipality)
     follow = (
         t.gettext("You will hear about progress in this chat. See your reports with /mijnmeldingen.")
@@ -646,14 +672,14 @@ async def edit_chosen(update: Update, context: Context, s: Step) -> object:
         await reply(
             update,
             t.gettext("Send up to 3 photos again (the previous ones are removed), or continue without."),
-            inline([[(t.gettext("Continue without photos"), pack("r", "photos", "done"))]]),
+            inline([[(t.gettext("Continue without photos"), ReportStepPress("photos", "done"))]]),
         )
         return await _save(update, context, PHOTOS, draft)
     if field == "updates":
         draft.phone = draft.email = None
         draft.editing = False  # updates → contact → consent again, then the summary
         return await _ask_updates(update, context, draft, t)
-    return None
+    raise StalePress
 
 
 async def cancel(update: Update, context: Context) -> object:
@@ -688,7 +714,8 @@ async def use_the_buttons(update: Update, context: Context, s: Step) -> object:
 
 
 def conversation(settings: Settings) -> ConversationHandler:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    # New messages only: an edit must never become the description, place or contact (answers.edited_message).
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     text = filters.TEXT & ~filters.COMMAND & private
     other = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.LOCATION
     buttons_only = [MessageHandler(other & private, use_the_buttons)]
@@ -709,38 +736,42 @@ def _conversation(
         allow_reentry=True,
         entry_points=[
             CommandHandler(["melding", "report", "melden"], start_report, filters=private),
-            CallbackQueryHandler(start_report, pattern=r"^rep:"),
-            CallbackQueryHandler(send_pressed, pattern=r"^r:sum:send:"),
+            CallbackQueryHandler(start_report, pattern=ReportPress.matches),
+            CallbackQueryHandler(send_pressed, pattern=is_keyed_send),
             MessageHandler(text & filters.Regex(REPORT_INTENT), start_report),
         ],
         states={
-            CATEGORY: [CallbackQueryHandler(category_chosen, pattern=r"^r:cat:"), *buttons_only],
+            CATEGORY: [CallbackQueryHandler(category_chosen, pattern=report_step("cat")), *buttons_only],
             DESCRIPTION: [MessageHandler(text, description_given), *buttons_only],
             PLACE: [
                 MessageHandler(filters.LOCATION & private, location_given),
                 MessageHandler(text, place_text_given),
                 *buttons_only,
             ],
-            PLACE_CONFIRM: [CallbackQueryHandler(place_confirmed, pattern=r"^r:place:"), *buttons_only],
-            MUNICIPALITY: [CallbackQueryHandler(municipality_chosen, pattern=r"^r:mun:"), *buttons_only],
+            PLACE_CONFIRM: [CallbackQueryHandler(place_confirmed, pattern=report_step("place")), *buttons_only],
+            MUNICIPALITY: [CallbackQueryHandler(municipality_chosen, pattern=report_step("mun")), *buttons_only],
             PHOTOS: [
                 MessageHandler(filters.PHOTO & private, photo_given),
-                CallbackQueryHandler(photos_done, pattern=r"^r:photos:"),
+                CallbackQueryHandler(photos_done, pattern=report_step("photos")),
                 *buttons_only,
             ],
-            UPDATES: [CallbackQueryHandler(updates_chosen, pattern=r"^r:upd:"), *buttons_only],
+            UPDATES: [CallbackQueryHandler(updates_chosen, pattern=report_step("upd")), *buttons_only],
             CONTACT: [
                 MessageHandler(text, contact_given),
-                CallbackQueryHandler(contact_skipped, pattern=r"^r:contact:"),
+                CallbackQueryHandler(contact_skipped, pattern=report_step("contact")),
                 *buttons_only,
             ],
-            CONSENT: [CallbackQueryHandler(consent_given, pattern=r"^r:consent:"), *buttons_only],
+            CONSENT: [CallbackQueryHandler(consent_given, pattern=report_step("consent")), *buttons_only],
             SUMMARY: [
-                CallbackQueryHandler(send_pressed, pattern=r"^r:sum:send"),
-                CallbackQueryHandler(summary_action, pattern=r"^r:sum:"),
+                CallbackQueryHandler(send_pressed, pattern=is_send),
+                CallbackQueryHandler(summary_action, pattern=report_step("sum")),
                 *buttons_only,
             ],
-            EDIT: [CallbackQueryHandler(edit_chosen, pattern=r"^r:edit:"), *buttons_only],
+            EDIT: [CallbackQueryHandler(edit_chosen, pattern=report_step("edit")), *buttons_only],
         },
-        fallbacks=[CommandHandler(["cancel", "annuleer", "stop"], cancel)],
+        fallbacks=[
+            CommandHandler(["cancel", "annuleer", "stop"], cancel, filters=private),
+            # A report button that is invalid or of another step: an alert, and the draft stays as it is.
+            CallbackQueryHandler(reject_press, pattern=is_report_kind),
+        ],
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n.catalogs import SUPPORTED_LANGUAGES, as_lang
-from handlers.callbacks import pack, unpack
-from handlers.common import Context, inline, preferences, reply, services, translator
+from bot.i18n.catalogs import SUPPORTED_LANGUAGES
+from handlers.callbacks import LanguagePress
+from handlers.common import Context, inline, preferences, reject_press, reply, services, translator
 from handlers.resident.answers import send_topic
 from handlers.resident.menus import theme_menu, welcome_text
 
@@ -44,7 +44,7 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def language_menu(update: Update, context: Context) -> None:
     t = await translator(update, context)
-    buttons = [[(LANGUAGE_NAMES[lang], pack("lang", lang)) for lang in SUPPORTED_LANGUAGES]]
+    buttons = [[(LANGUAGE_NAMES[lang], LanguagePress(lang)) for lang in SUPPORTED_LANGUAGES]]
     await reply(update, t.gettext("Choose your language:"), inline(buttons))
 
 
@@ -53,10 +53,11 @@ async def language_chosen(update: Update, context: Context) -> None:
     user = update.effective_user
     if query is None or user is None:
         return
-    lang = as_lang(unpack(query.data)[1])
-    if lang is None:
-        await query.answer()
+    press = LanguagePress.decode(query.data)
+    if press is None:
+        await reject_press(update, context)
         return
+    lang = press.lang
     await preferences(context).set(user.id, lang)
     t = services(context).catalogs.get(lang)
     await query.answer()

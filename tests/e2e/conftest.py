@@ -7,6 +7,8 @@ Usage in a test::
         msg = await bot.say(anna, "/start")          # the bot's last message to Anna after it went quiet
         assert "112" in msg.plain_text
         await bot.press(anna, msg, 0)                 # 0-based button index
+        await bot.edit(anna, bot.emu.received(anna.id)[-1].message_id, "new text")  # an edited message
+        await bot.press_data(anna, msg, "forged")     # a press with data no button carries
         await bot.restart()                           # same database, new Application
 
 ``bot.services`` gives the running Services (db, kb, router ...); ``bot.staff_group(municipality)``
@@ -72,6 +74,18 @@ class Harness:
         await self.emu.wait_for(lambda: self.emu.is_delivered(update_id), timeout=10.0)
         await self.quiet()
         return self.last(user)
+
+    async def press_data(self, user: SimUser, message: Message, data: str) -> None:
+        """A press with any callback data on ``message`` (forged, or a button of an older bot version)."""
+        update_id = self.emu.press_data(user, message, data)
+        await self.emu.wait_for(lambda: self.emu.is_delivered(update_id), timeout=10.0)
+        await self.quiet()
+
+    async def edit(self, user: SimUser, message_id: int, text: str) -> None:
+        """The resident edits their own earlier message (an ``edited_message`` update)."""
+        update_id = self.emu.edit_text(user, message_id, text)
+        await self.emu.wait_for(lambda: self.emu.is_delivered(update_id), timeout=10.0)
+        await self.quiet()
 
     async def location(self, user: SimUser, lat: float, lon: float) -> Message:
         update_id = self.emu.send_location(user, lat, lon)

@@ -1,6 +1,6 @@
 """Delivery of filed reports to the municipal staff chat, end to end, including injected Bot API faults.
 
-Retries are driven by calling the Outbox (``app.bot_data["outbox"]``) with a ``now`` in the future instead
+Retries are driven by calling the Outbox (``app.bot_data.outbox``) with a ``now`` in the future instead
 of waiting for the backoff; the repeating delivery job is paused so that only the test triggers attempts.
 """
 
@@ -27,7 +27,8 @@ def outbox(bot: Harness) -> Outbox:
     assert app is not None
     for job in app.job_queue.get_jobs_by_name("deliver"):  # type: ignore[attr-defined]
         job.enabled = False
-    box: Outbox = app.bot_data["outbox"]  # type: ignore[attr-defined]
+    box: Outbox | None = app.bot_data.outbox  # type: ignore[attr-defined]
+    assert box is not None
     return box
 
 

@@ -1,4 +1,5 @@
-"""Callback data: every button the handlers build fits Telegram's 64 bytes; pack refuses anything longer."""
+"""Callback data codecs: every button the handlers build fits Telegram's 64 bytes and decodes to itself;
+anything else (other kinds, disallowed values, forged or too long data) decodes to ``None``."""
 
 from __future__ import annotations
 
@@ -6,83 +7,150 @@ import pytest
 
 from bot.i18n.catalogs import SUPPORTED_LANGUAGES
 from bot.reports.drafts import CATEGORIES
-from handlers.callbacks import MAX_BYTES, pack, unpack
+from handlers.callbacks import (
+    KINDS,
+    MAX_BYTES,
+    REPORT_STEP_VALUES,
+    THEMES,
+    CallbackData,
+    DeletePress,
+    FeedbackPress,
+    LanguagePress,
+    MenuPress,
+    NoneOfThesePress,
+    ReportPress,
+    ReportStepPress,
+    ThemePress,
+    TopicPress,
+    decode_any,
+    is_report_kind,
+    report_step,
+)
 from handlers.resident.menus import THEME_LABELS
 from knowledge.base import load_knowledge_base
 from knowledge.municipalities import load_municipalities
 
 
-def longest(values: list[str]) -> str:
-    return max(values, key=lambda v: len(v.encode()))
-
-
-def all_callback_data() -> list[str]:
-    """Each format of handlers/callbacks.py (and the report flow), filled with the longest real ids."""
+def all_presses() -> list[CallbackData]:
+    """One of every kind and value the handlers build, topics and reports with every real id."""
     kb = load_knowledge_base()
-    topic = longest(list(kb.topics))
-    category = longest(list(CATEGORIES))
-    municipality = longest([m.id for m in load_municipalities().municipalities])
-    theme = longest(list(THEME_LABELS))
-    report_presets = [t.report for t in kb.topics.values() if t.report]
     return [
-        *(pack("lang", lang) for lang in SUPPORTED_LANGUAGES),
-        pack("theme", theme),
-        pack("topic", topic),
-        pack("fb", topic, "1"),
-        pack("fb", topic, "0"),
-        pack("rep", longest(report_presets)),
-        pack("rep", "-"),
-        pack("r", "cat", category),
-        pack("r", "mun", municipality),
-        pack("r", "mun", "all"),
-        pack("r", "place", "other"),
-        pack("r", "edit", "description"),
-        pack("r", "photos", "done"),
-        pack("r", "upd", "chat"),
-        pack("r", "contact", "skip"),
-        pack("r", "consent", "yes"),
-        pack("r", "sum", "cancel"),
-        pack("del", "yes"),
-        "menu",
-        "none",
+        *(LanguagePress(lang) for lang in SUPPORTED_LANGUAGES),
+        *(ThemePress(theme) for theme in THEMES),
+        *(TopicPress(topic) for topic in kb.topics),
+        *(FeedbackPress(topic, helpful=helpful) for topic in kb.topics for helpful in (True, False)),
+        *(ReportPress(t.report) for t in kb.topics.values() if t.report),
+        ReportPress(),
+        MenuPress(),
+        NoneOfThesePress(),
+        DeletePress(confirmed=True),
+        DeletePress(confirmed=False),
+        *(ReportStepPress(step, value) for step, values in REPORT_STEP_VALUES.items() for value in sorted(values)),
     ]
 
 
-def test_every_callback_data_fits_in_64_bytes() -> None:
-    for data in all_callback_data():
+def test_every_button_fits_and_decodes_to_itself() -> None:
+    presses = all_presses()
+    assert {type(p) for p in presses} == set(KINDS)
+    for press in presses:
+        data = press.encode()
         assert len(data.encode()) <= MAX_BYTES, data
+        assert type(press).decode(data) == press, data
+        assert decode_any(data) == press, data
+        assert type(press).matches(data)
 
 
-def test_ids_are_safe_in_callback_data() -> None:
-    """Ids are ASCII and contain no ":" (the separator), so unpack gives back what was packed."""
-    kb = load_knowledge_base()
-    ids = [*kb.topics, *CATEGORIES, *(m.id for m in load_municipalities().municipalities), *THEME_LABELS]
-    for value in ids:
-        assert value.isascii(), value
-        assert ":" not in value, value
-        assert unpack(pack("topic", value)) == ["topic", value]
+def test_wire_formats_are_unchanged() -> None:
+    """Buttons already sent to residents keep working after an upgrade."""
+    assert LanguagePress("en").encode() == "lang:en"
+    assert ThemePress("digital").encode() == "theme:digital"
+    assert TopicPress("phishing").encode() == "topic:phishing"
+    assert FeedbackPress("phishing", helpful=False).encode() == "fb:phishing:0"
+    assert ReportPress("youth-nuisance").encode() == "rep:youth-nuisance"
+    assert ReportPress().encode() == "rep:-"
+    assert (MenuPress().encode(), NoneOfThesePress().encode()) == ("menu", "none")
+    assert DeletePress(confirmed=True).encode() == "del:yes"
+    assert ReportStepPress("sum", "send").encode() == "r:sum:send"
 
 
-def test_report_presets_of_topics_are_real_categories() -> None:
-    # topic_keyboard packs ``rep:<topic.report>``; the report flow only knows CATEGORIES.
-    kb = load_knowledge_base()
-    for topic in kb.topics.values():
-        assert topic.report is None or topic.report in CATEGORIES, topic.id
+def test_theme_codec_knows_every_theme_of_the_menu() -> None:
+    assert set(THEMES) == set(THEME_LABELS)
 
 
-def test_pack_accepts_exactly_64_bytes_and_refuses_more() -> None:
-    assert len(pack("topic", "x" * 58)) == 64
+def test_municipality_and_category_values_are_the_real_ones() -> None:
+    ids = {m.id for m in load_municipalities().municipalities}
+    assert REPORT_STEP_VALUES["mun"] == {*ids, "all"}
+    assert REPORT_STEP_VALUES["cat"] == set(CATEGORIES)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        42,
+        "",
+        "garbage",
+        "x" * 70,
+        "menu:",
+        "menu:x",
+        "none:1",
+        "lang:de",
+        "lang:",
+        "lang:en:x",
+        "theme:sports",
+        "topic:",
+        "topic:Phishing",
+        "topic:a b",
+        "fb:phishing",
+        "fb:phishing:2",
+        "rep:bogus",
+        "rep:",
+        "del:maybe",
+        "r:sum",
+        "r:sum:sendnow",
+        "r:cat:bogus",
+        "r:mun:amsterdam",
+        "r:bogus:send",
+        "r:sum:send:x",
+        "r::send",
+    ],
+)
+def test_invalid_data_decodes_to_none(data: object) -> None:
+    assert decode_any(data) is None
+    for kind in KINDS:
+        assert kind.decode(data) is None
+        assert not kind.matches(data)
+
+
+def test_decode_refuses_more_than_64_bytes_even_of_a_valid_shape() -> None:
+    assert TopicPress.decode("topic:" + "x" * 58) == TopicPress("x" * 58)  # exactly 64 bytes
+    assert TopicPress.decode("topic:" + "x" * 59) is None
+
+
+def test_building_an_invalid_button_raises() -> None:
     with pytest.raises(ValueError, match="64 bytes"):
-        pack("topic", "x" * 59)
+        TopicPress("x" * 59)
+    with pytest.raises(ValueError, match="invalid callback data"):
+        ReportStepPress("sum", "bogus")
+    with pytest.raises(ValueError, match="invalid callback data"):
+        ReportPress("bogus")
+    with pytest.raises(ValueError, match="invalid callback data"):
+        TopicPress("has:colon")
+    with pytest.raises(ValueError, match="invalid callback data"):
+        LanguagePress("de")  # type: ignore[arg-type]
 
 
-def test_pack_counts_bytes_not_characters() -> None:
-    assert pack("x" * 62 + "é") == "x" * 62 + "é"  # 63 characters, 64 bytes
-    with pytest.raises(ValueError, match="64 bytes"):
-        pack("x" * 63 + "é")  # 64 characters, 65 bytes
+def test_report_step_matches_only_valid_presses_of_that_step() -> None:
+    at_summary = report_step("sum")
+    assert at_summary("r:sum:send")
+    assert not at_summary("r:cat:youth-nuisance")
+    assert not at_summary("r:sum:bogus")
+    assert not at_summary("garbage")
 
 
-def test_unpack() -> None:
-    assert unpack("fb:phishing:1") == ["fb", "phishing", "1"]
-    assert unpack("menu") == ["menu"]
-    assert unpack(None) == [""]
+def test_report_kinds_are_recognised_valid_or_not() -> None:
+    """The report conversation's fallback answers these; everything else goes to the app's catch-all."""
+    for data in ("rep:bogus", "rep:-", "r:sum:send", "r:whatever", "r"):
+        assert is_report_kind(data), data
+    for data in ("garbage", "report", "topic:phishing", "x" * 70, None):
+        assert not is_report_kind(data), data

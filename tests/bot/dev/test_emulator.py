@@ -247,6 +247,61 @@ def test_offset_confirms_updates_and_commands_get_entities(emu: BotApiEmulator, 
     assert emu.pending_updates() == 0
 
 
+def test_resident_edits_their_message_as_an_edited_message_update(emu: BotApiEmulator, anna: SimUser) -> None:
+    emu.send_text(anna, "hoi")
+    api(emu, "sendMessage", chat_id=anna.id, text="Hallo!")
+    original = emu.received(anna.id)[-1]
+    assert (original.text, original.edited) == ("hoi", False)
+    update_id = emu.edit_text(anna, original.message_id, "/verwijder")
+    _, body = api(emu, "getUpdates", offset=0)
+    update = body["result"][-1]
+    assert update["update_id"] == update_id
+    assert "message" not in update
+    edited = update["edited_message"]
+    assert (edited["message_id"], edited["text"]) == (original.message_id, "/verwijder")
+    assert edited["edit_date"] >= edited["date"]
+    assert edited["entities"] == [{"type": "bot_command", "offset": 0, "length": 10}]
+    assert edited["from"]["id"] == anna.id
+    now = emu.received(anna.id)[-1]
+    assert (now.text, [v.text for v in now.edits]) == ("/verwijder", ["hoi"])
+    assert [m.text for m in emu.messages(anna.id)] == ["Hallo!"]  # the bot's messages are separate
+    events = [e for e in emu.events() if e.kind == "received"]
+    assert [e.note for e in events] == [None, "edited"]
+
+
+def test_residents_can_only_edit_their_own_text_messages(emu: BotApiEmulator, anna: SimUser) -> None:
+    ben = emu.add_user("Ben")
+    emu.send_text(anna, "hoi")
+    emu.send_location(anna, 52.347, 5.983)
+    api(emu, "sendMessage", chat_id=anna.id, text="Hallo!")
+    text, location = emu.received(anna.id)
+    bot_message = emu.messages(anna.id)[-1]
+    with pytest.raises(ValueError, match="own"):
+        emu.edit_text(anna, bot_message.message_id, "x")
+    with pytest.raises(ValueError, match="own"):
+        emu.edit_text(ben, text.message_id, "x", chat=emu.chat(anna.id))
+    with pytest.raises(ValueError, match="text"):
+        emu.edit_text(anna, location.message_id, "x")
+    with pytest.raises(ValueError, match="not modified"):
+        emu.edit_text(anna, text.message_id, "hoi")
+
+
+def test_press_data_sends_any_data_and_records_the_answer(emu: BotApiEmulator, anna: SimUser) -> None:
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Ja", callback_data="y")]]).to_json()
+    api(emu, "sendMessage", chat_id=anna.id, text="?", reply_markup=markup)
+    message = emu.messages(anna.id)[-1]
+    emu.press_data(anna, message, "x" * 70)  # longer than any button may carry: a forged press
+    _, body = api(emu, "getUpdates")
+    query = body["result"][-1]["callback_query"]
+    assert (query["data"], query["message"]["message_id"]) == ("x" * 70, message.message_id)
+    assert query["from"]["id"] == anna.id
+    recorded = emu.callback_queries()[-1]
+    assert (recorded.data, recorded.answered) == ("x" * 70, False)
+    assert api(emu, "answerCallbackQuery", callback_query_id=query["id"], text="Nee", show_alert="true")[0] == 200
+    recorded = emu.callback_queries()[-1]
+    assert (recorded.answered, recorded.text, recorded.show_alert) == (True, "Nee", True)
+
+
 def test_allowed_updates_filters_types(emu: BotApiEmulator, anna: SimUser) -> None:
     emu.send_text(anna, "hoi")
     _, body = api(emu, "getUpdates", allowed_updates='["callback_query"]')
