@@ -82,13 +82,7 @@ class Database:
                 raise RuntimeError("Database is closed; a closed Database is not reopened")
             if self._engine is not None:
                 return
-            if self.url.startswith("sqlite"):
-                path = self.url.split(":///", 1)[-1].split("?", 1)[0]
-                if path and path != ":memory:":
-                    if not upgrade and not Path(path).exists():
-                        # Checking must not leave an empty database file (or directory) behind.
-                        raise RuntimeError(f"No database at {path}; run 'veiligbot db upgrade'.")
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _prepare_sqlite_file(self.url, create=upgrade)
             engine = create_async_engine(self.url, hide_parameters=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -125,6 +119,19 @@ class Database:
             raise RuntimeError(self._not_open())
         async with self._sessions() as session, session.begin():
             yield session
+
+
+def _prepare_sqlite_file(url: str, *, create: bool) -> None:
+    """Create an SQLite file's directory; when only checking, refuse a missing file rather than create it."""
+    if not url.startswith("sqlite"):
+        return
+    path = url.split(":///", 1)[-1].split("?", 1)[0]
+    if not path or path == ":memory:":
+        return
+    if not create and not Path(path).exists():
+        # Checking must not leave an empty database file (or directory) behind.
+        raise RuntimeError(f"No database at {path}; run 'veiligbot db upgrade'.")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
