@@ -1,4 +1,9 @@
-"""Operator views for the command line: reports with their delivery state, and the editors' report."""
+"""Operator views for the command line: reports with their delivery state, and the editors' report.
+
+Pitfall: these only read, so they open the database with ``upgrade=False``: a view never migrates the schema
+(that is ``veiligbot db upgrade``, or ``veiligbot run`` at start-up); an old schema raises
+:class:`~bot.storage.db.SchemaNotCurrent`.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from bot.storage.models import Delivery, Report
 async def list_reports(url: str, *, municipality: str | None = None, status: str | None = None) -> list[str]:
     """One line per report: reference, municipality, category, status, created, delivery state."""
     db = Database(url)
-    await db.open()
+    await db.open(upgrade=False)
     try:
         async with db.session() as session:
             query = select(Report, Delivery).join(Delivery, Delivery.report_id == Report.id, isouter=True)
@@ -39,7 +44,7 @@ async def list_reports(url: str, *, municipality: str | None = None, status: str
 
 async def missed_report(url: str, *, limit: int = 50) -> str:
     db = Database(url)
-    await db.open()
+    await db.open(upgrade=False)
     try:
         report = await editor_report(db, limit=limit)
     finally:

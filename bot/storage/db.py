@@ -28,6 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+class SchemaNotCurrent(RuntimeError):
+    """The database is missing or its schema is behind the code; the message tells the operator what to run."""
+
+
 def _alembic_config(connection: Connection | None = None) -> Any:
     from alembic.config import Config
 
@@ -76,7 +80,11 @@ class Database:
         return "Database is closed" if self._closed else "Database is not open; call open() first"
 
     async def open(self, *, upgrade: bool = True) -> None:
-        """Create the engine and bring the schema to the newest revision (``upgrade=False``: only check)."""
+        """Create the engine and bring the schema to the newest revision.
+
+        ``upgrade=False`` only checks (read-only commands): it raises :class:`SchemaNotCurrent` for a missing
+        database or an older schema instead of creating or migrating anything.
+        """
         async with self._lock:
             if self._closed:
                 raise RuntimeError("Database is closed; a closed Database is not reopened")
@@ -94,7 +102,7 @@ class Database:
                     current, head = await conn.run_sync(_current_and_head)
             if current != head:
                 await engine.dispose()
-                raise RuntimeError(
+                raise SchemaNotCurrent(
                     f"Database schema is at {current or 'nothing'}, expected {head}; run 'veiligbot db upgrade'."
                 )
             self._engine = engine
@@ -130,7 +138,7 @@ def _prepare_sqlite_file(url: str, *, create: bool) -> None:
         return
     if not create and not Path(path).exists():
         # Checking must not leave an empty database file (or directory) behind.
-        raise RuntimeError(f"No database at {path}; run 'veiligbot db upgrade'.")
+        raise SchemaNotCurrent(f"No database at {path}; run 'veiligbot db upgrade'.")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
