@@ -1,4 +1,4 @@
-"""The command-line contract (spec/cli.md) and the operator commands."""
+"""The command-line contract (README, "Command-line contract") and the operator commands."""
 
 from __future__ import annotations
 
