@@ -4,26 +4,19 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LOCALES := bot/i18n/locales
 POT := $(LOCALES)/messages.pot
-PO_FILES := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
 EXTRACT := pybabel --quiet extract -F pyproject.toml --no-location --sort-output -c "Translators:" -o $(POT) .
 UPDATE := pybabel --quiet update -i $(POT) -d $(LOCALES) --no-fuzzy-matching --ignore-obsolete
-MO_FILES := $(PO_FILES:.po=.mo)
 export PTB_TIMEDELTA := 1
 
-.PHONY: all run test lint typecheck pytest kb-check i18n i18n-check catalogs bench clean
+.PHONY: all run test lint typecheck pytest kb-check i18n i18n-check bench clean
 
-all: $(BIN)/.installed catalogs
+all: $(BIN)/.installed
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
-
-# Compiled catalogs are build output (not committed): built from the .po files whenever they change.
-catalogs: $(MO_FILES)
-$(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(BIN)/.installed
-	$(BIN)/pybabel --quiet compile -d $(LOCALES) -l $* -i $< -o $@
 
 # Without TELEGRAM_BOT_TOKEN (environment or .env) this opens the offline sandbox in the terminal.
 run: all
@@ -49,11 +42,11 @@ kb-check: $(BIN)/.installed
 pytest: all
 	$(BIN)/pytest -W error -q
 
-# Extract user-facing strings, merge them into the nl/en catalogs, compile.
+# Extract user-facing strings and merge them into the nl/en catalogs. The bot reads the .po files at start-up,
+# so there is nothing to compile.
 i18n: $(BIN)/.installed
 	$(BIN)/$(EXTRACT)
 	$(BIN)/$(UPDATE)
-	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 # The catalogs must be up to date with the code and Dutch must be complete.
 i18n-check: $(BIN)/.installed
@@ -64,4 +57,4 @@ bench: all
 	$(BIN)/python -m bot.dev.bench
 
 clean:
-	rm -rf $(VENV) $(MO_FILES) $(POT) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(POT) .mypy_cache .ruff_cache .pytest_cache

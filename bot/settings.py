@@ -124,12 +124,26 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> None:
 
     Pitfalls: httpx at INFO logs request URLs, which contain the bot token, so it stays at WARNING; PTB at
     DEBUG logs whole updates (resident messages), so ``telegram`` is capped at INFO even when LOG_LEVEL=DEBUG.
-    The token is also redacted from every record as a last line of defence.
+    The database drivers log statements with their parameters (descriptions, phone numbers, e-mail addresses):
+    SQLAlchemy at INFO, aiosqlite and asyncpg at DEBUG, so they stay at WARNING (alembic at INFO only names
+    migrations). The token is also redacted from every record as a last line of defence.
     """
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
     redact = RedactSecrets(secrets or [])
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    wanted = logging.getLevelName(level)
+    for name, floor in LOGGER_FLOORS.items():
+        logging.getLogger(name).setLevel(max(floor, wanted))
+
+
+# The least severe level each of these loggers may emit, whatever LOG_LEVEL says (see configure_logging).
+LOGGER_FLOORS: dict[str, int] = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram": logging.INFO,
+    "sqlalchemy": logging.WARNING,
+    "aiosqlite": logging.WARNING,
+    "asyncpg": logging.WARNING,
+    "alembic": logging.INFO,
+}

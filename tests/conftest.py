@@ -15,7 +15,17 @@ from bot.settings import Settings
 from bot.storage.db import Database
 
 REPO = Path(__file__).resolve().parents[1]
+# The project's shared evaluation sets and spec, beside the repository in the development setup; a clone has no
+# such directory, so tests that read it skip (each has an in-repo counterpart that always runs).
 SHARED = REPO.parent / "shared"
+
+
+def needs_shared(relative: str) -> pytest.MarkDecorator:
+    """Skip unless ``../shared/<relative>`` exists (it is not part of the repository)."""
+    return pytest.mark.skipif(
+        not (SHARED / relative).exists(),
+        reason=f"../shared/{relative} is not beside this clone (it is not part of the repository)",
+    )
 
 
 @pytest.fixture

@@ -1,23 +1,29 @@
-"""The ``veiligbot`` command (spec/cli.md): run the bot, the sandbox, and the JSON decision tools.
+"""The ``veiligbot`` command (README, "Command-line contract"): the bot, the sandbox, the JSON decision tools and
+the operations commands.
 
 Pitfall: ``ask`` and ``route`` print JSON that tests and evaluations read; they must call exactly the
 code the handlers call (:class:`bot.answering.decision.Answerer`, :class:`bot.routing.router.Router`) and print nothing
-else on standard output.
+else on standard output. They never open the database. Read-only commands (``reports list``, ``kb missed``) open
+it without migrating (``upgrade=False``); only ``run`` and ``db upgrade`` (and ``municipality link``, which
+writes) bring the schema up to date.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Coroutine, Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
 
-EXIT_USAGE = 2
+EXIT_FAILURE, EXIT_USAGE = 1, 2
+T = TypeVar("T")
 
 
 def _settings() -> Settings:
@@ -80,11 +86,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 SANDBOX_STAFF_CHAT_BASE = -1009000000000
 
 
+def sandbox_database(settings: Settings, *, fresh_dir: Path | None = None, database: str | None = None) -> str:
+    """The sandbox's own database URL: ``--database``, else a file in ``fresh_dir`` (``--fresh``), else
+    ``VEILIGBOT_DATA_DIR/sandbox/``.
+
+    Pitfall: never ``settings.database`` (DATABASE_URL or the bot's embedded database): the sandbox links fake
+    staff groups and files test reports, which would reach real staff once a municipality is linked there.
+    """
+    if database:
+        return database
+    directory = fresh_dir if fresh_dir is not None else settings.veiligbot_data_dir / "sandbox"
+    return f"sqlite+aiosqlite:///{(directory / 'veiligbot.sqlite3').resolve()}"
+
+
 async def _sandbox_staff_chats(settings: Settings) -> dict[int, str]:
     """One staff group per municipality for the sandbox, linked where the municipality has no chat yet.
 
-    Pitfall: the sandbox uses the same embedded database as the bot (spec/cli.md); a municipality that is
-    already linked (to a real staff chat) is left alone.
+    Pitfall: ``settings`` must be the sandbox's (see :func:`sandbox_database`); a municipality already linked
+    in the sandbox database (``--database``) keeps its chat.
     """
     from bot.outbox.delivery import link_municipality, staff_chats
     from bot.storage.db import Database
@@ -106,19 +125,30 @@ async def _sandbox_staff_chats(settings: Settings) -> dict[int, str]:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    settings = _settings()
     configure_logging("WARNING")
-    from bot.dev.sandbox import run_interactive, run_script
+    with contextlib.ExitStack() as stack:
+        fresh_dir = (
+            Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="veiligbot-sandbox-"))) if args.fresh else None
+        )
+        production = _settings()
+        # No token either: the sandbox talks to its local emulator only.
+        settings = production.model_copy(
+            update={
+                "database_url": sandbox_database(production, fresh_dir=fresh_dir, database=args.database),
+                "telegram_bot_token": None,
+            }
+        )
+        from bot.dev.sandbox import run_interactive, run_script
 
-    groups = asyncio.run(_sandbox_staff_chats(settings))
-    if args.script is None:
-        return run_interactive(settings, group_chats=groups)
-    if args.script == "-":
-        lines = list(sys.stdin)
-    else:
-        with open(args.script, encoding="utf-8") as fh:
-            lines = list(fh)
-    return asyncio.run(run_script(lines, settings, sys.stdout, group_chats=groups))
+        groups = asyncio.run(_sandbox_staff_chats(settings))
+        if args.script is None:
+            return run_interactive(settings, group_chats=groups)
+        if args.script == "-":
+            lines = list(sys.stdin)
+        else:
+            with open(args.script, encoding="utf-8") as fh:
+                lines = list(fh)
+        return asyncio.run(run_script(lines, settings, sys.stdout, group_chats=groups))
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -166,10 +196,21 @@ def cmd_municipality_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_only(view: Coroutine[None, None, T]) -> T:
+    """Run a read-only view; a missing or outdated database ends the command with one clear sentence."""
+    from bot.storage.db import SchemaNotCurrent
+
+    try:
+        return asyncio.run(view)
+    except SchemaNotCurrent as exc:
+        print(f"veiligbot: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_FAILURE) from None
+
+
 def cmd_reports_list(args: argparse.Namespace) -> int:
     from bot.cli.operations import list_reports
 
-    rows = asyncio.run(list_reports(_settings().database, municipality=args.municipality, status=args.status))
+    rows = _read_only(list_reports(_settings().database, municipality=args.municipality, status=args.status))
     if not rows:
         print("No reports.")
     for row in rows:
@@ -245,7 +286,7 @@ def cmd_kb_tune(args: argparse.Namespace) -> int:
 def cmd_kb_missed(args: argparse.Namespace) -> int:
     from bot.cli.operations import missed_report
 
-    print(asyncio.run(missed_report(_settings().database, limit=args.limit)))
+    print(_read_only(missed_report(_settings().database, limit=args.limit)))
     return 0
 
 
@@ -264,8 +305,16 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot (long polling)")
     run.set_defaults(func=cmd_run)
 
-    chat = sub.add_parser("chat", help="offline sandbox: chat with the bot in the terminal")
+    chat = sub.add_parser(
+        "chat",
+        help="offline sandbox: chat with the bot in the terminal",
+        description="Offline sandbox with its own database (VEILIGBOT_DATA_DIR/sandbox/ by default); it never "
+        "uses the bot's database, not even when DATABASE_URL is set.",
+    )
     chat.add_argument("--script", metavar="FILE", help="run inputs from FILE ('-' for standard input)")
+    where = chat.add_mutually_exclusive_group()
+    where.add_argument("--fresh", action="store_true", help="start from an empty database, deleted on exit")
+    where.add_argument("--database", metavar="URL", help="use this SQLAlchemy async URL as the sandbox database")
     chat.set_defaults(func=cmd_chat)
 
     ask = sub.add_parser("ask", help="what the bot would do with a message (JSON)")

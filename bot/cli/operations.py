@@ -1,5 +1,10 @@
 """Operator views for the command line: reports with their delivery state, staff chats with their health,
-and the editors' report."""
+and the editors' report.
+
+Pitfall: these only read, so they open the database with ``upgrade=False``: a view never migrates the schema
+(that is ``veiligbot db upgrade``, or ``veiligbot run`` at start-up); an old schema raises
+:class:`~bot.storage.db.SchemaNotCurrent`.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ async def list_reports(url: str, *, municipality: str | None = None, status: str
     An undelivered report also says why it waits when its staff chat is the reason (not linked, blocked).
     """
     db = Database(url)
-    await db.open()
+    await db.open(upgrade=False)
     try:
         async with db.session() as session:
             query = (
@@ -60,7 +65,7 @@ async def list_municipalities(url: str, municipalities: Sequence[str]) -> list[s
     until ``veiligbot municipality link`` links it again); ``-`` when not linked.
     """
     db = Database(url)
-    await db.open()
+    await db.open(upgrade=False)
     try:
         links = await staff_chat_links(db)
         async with db.session() as session:
@@ -86,7 +91,7 @@ async def list_municipalities(url: str, municipalities: Sequence[str]) -> list[s
 
 async def missed_report(url: str, *, limit: int = 50) -> str:
     db = Database(url)
-    await db.open()
+    await db.open(upgrade=False)
     try:
         report = await editor_report(db, limit=limit)
     finally:

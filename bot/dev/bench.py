@@ -492,6 +492,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    if not args.questions.exists():
+        # The default dev set lives in ../shared, beside the repository in development, not in a clone.
+        parser.error(f"no questions file {args.questions}; pass --questions FILE (JSONL, as for 'veiligbot kb eval')")
     questions = _read_jsonl(args.questions)
     plan = QUICK if args.quick else FULL
     real = load_knowledge_base()

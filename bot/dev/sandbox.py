@@ -1,7 +1,7 @@
 """The offline sandbox behind ``veiligbot chat`` (interactive) and ``veiligbot chat --script FILE|-``.
 
 It starts the :class:`~bot.dev.emulator.BotApiEmulator`, then the real bot against it, plays resident input and
-prints a transcript of every chat. Input lines (see ``spec/cli.md``):
+prints a transcript of every chat. Input lines (the README's "Command-line contract"):
 
 - plain text or a ``/command``: a message from the current resident;
 - ``#press N``: press button N (1-based, reading order) of the bot's last message to this resident (its
@@ -10,10 +10,14 @@ prints a transcript of every chat. Input lines (see ``spec/cli.md``):
 - ``#user NAME [LANG]``: speak as resident NAME (created if new; LANG defaults to ``nl`` for a new
   resident and to the current language for a known one);
 - ``#restart``: leave the bot's context and enter a fresh one (same database, same emulator);
-- interactive only: ``/location LAT,LON``, ``/photo``, ``#help``, ``#quit``.
+- interactive only: ``/location LAT,LON``, ``/photo``, ``#help``, ``#quit``; a bare number ``N`` presses button N
+  when the bot's last message to this resident shows at least N buttons (otherwise it is sent as text, so a
+  postcode such as ``8161`` still works); ``\\TEXT`` sends TEXT exactly as typed (``\\3`` sends the text "3",
+  ``\\#press`` the text "#press").
 
 Empty lines are skipped. The default resident is "Anna" (``nl``). Resident ids derive from the name, so the
-same name is the same Telegram user in every run (the database survives between runs).
+same name is the same Telegram user in every run (``veiligbot chat`` keeps the sandbox's own database between
+runs, unless ``--fresh``).
 
 Staff chats: pass ``group_chats={chat_id: title}``; the emulator creates these groups with exactly these ids
 before the bot starts, so the caller can link municipalities to stable ids (``-100…`` ids are supergroups).
@@ -43,7 +47,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any, TextIO, cast
 
-from bot.dev.emulator import BotApiEmulator, ChatEvent, Message, SimUser
+from bot.dev.emulator import BotApiEmulator, ChatEvent, Message, SimUser, iter_buttons
 
 __all__ = [
     "DEFAULT_RESIDENT",
@@ -68,8 +72,8 @@ _INDENT = " " * len(_BOT_PREFIX)
 _LANG_RE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{2,4})?")
 _COORDS_RE = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*[,\s]\s*(-?\d+(?:\.\d+)?)\s*")
 _HELP = (
-    "text or /command: send a message | #press N: press button N | #location LAT,LON (or /location) | "
-    "#photo (or /photo) | #user NAME [LANG] | #restart | #quit"
+    "text or /command: send a message | N or #press N: press button N | \\TEXT: send TEXT as typed (\\3 sends 3) | "
+    "#location LAT,LON (or /location) | #photo (or /photo) | #user NAME [LANG] | #restart | #quit"
 )
 
 
@@ -80,7 +84,8 @@ _HELP = (
 
 @dataclass(frozen=True)
 class Action:
-    """One parsed input line. ``kind``: text, press, location, photo, user, restart, quit, help, error."""
+    """One parsed input line. ``kind``: text, press, number (interactive: press if there is such a button, else
+    text), location, photo, user, restart, quit, help, error."""
 
     kind: str
     text: str = ""
@@ -96,6 +101,11 @@ def parse_line(line: str, *, interactive: bool = False) -> Action | None:
     stripped = line.strip()
     if not stripped:
         return None
+    if interactive and stripped.startswith("\\"):
+        literal = stripped[1:]
+        return Action("text", text=literal) if literal.strip() else None
+    if interactive and stripped.isdecimal():
+        return Action("number", text=stripped, number=int(stripped))
     head, _, rest = stripped.partition(" ")
     rest = rest.strip()
     command = head.lower()
@@ -350,6 +360,9 @@ class _Session:
             self.say("~ restarting the bot")
             await self.stop_bot()
             return await self.start_bot()
+        if action.kind == "number":
+            pressable = 1 <= action.number <= self._button_count(user)
+            action = Action("press", number=action.number) if pressable else Action("text", text=action.text)
         if action.kind == "text":
             update_id = self.emu.send_text(user, action.text)
         elif action.kind == "location":
@@ -362,6 +375,13 @@ class _Session:
                 return True
         await self.settle(update_id)
         return True
+
+    def _button_count(self, user: SimUser) -> int:
+        """How many buttons ``#press`` would choose from (the same message or keyboard as :meth:`_press`)."""
+        last = self.emu.last_message(user.id)
+        if last is not None and last.reply_markup and "inline_keyboard" in last.reply_markup:
+            return len(last.buttons)
+        return len(list(iter_buttons(self.emu.active_reply_keyboard(user.id))))
 
     def _press(self, user: SimUser, number: int) -> int | None:
         last = self.emu.last_message(user.id)

@@ -7,6 +7,10 @@ Pitfalls:
   ``post_init`` (the report conversation's persistence may open it a moment earlier, during
   ``Application.initialize``) and closes it in ``post_shutdown``.
 - SQLite needs ``PRAGMA foreign_keys=ON`` per connection for ``ON DELETE CASCADE``.
+- Statement parameters are resident text and contact details: the engine hides them (``hide_parameters``),
+  also in the text of database errors, which the error handler logs with their traceback.
+- A closed :class:`Database` stays closed: :meth:`Database.session` raises instead of reopening, so work that
+  outlives ``post_shutdown`` fails loudly rather than silently migrating and reopening the database.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class SchemaNotCurrent(RuntimeError):
+    """The database is missing or its schema is behind the code; the message tells the operator what to run."""
 
 
 def _alembic_config(connection: Connection | None = None) -> Any:
@@ -50,30 +58,40 @@ def _current_and_head(connection: Connection) -> tuple[str | None, str | None]:
 
 
 class Database:
-    """Owns the async engine; :meth:`open` is idempotent and safe to call from several start-up hooks."""
+    """Owns the async engine; :meth:`open` is idempotent and safe to call from several start-up hooks.
+
+    Lifecycle: new → :meth:`open` → :meth:`close`, once. A closed Database is finished; build a new one.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self._closed = False
         self._lock = asyncio.Lock()
 
     @property
     def engine(self) -> AsyncEngine:
         if self._engine is None:
-            raise RuntimeError("Database is not open")
+            raise RuntimeError(self._not_open())
         return self._engine
 
+    def _not_open(self) -> str:
+        return "Database is closed" if self._closed else "Database is not open; call open() first"
+
     async def open(self, *, upgrade: bool = True) -> None:
-        """Create the engine and bring the schema to the newest revision (``upgrade=False``: only check)."""
+        """Create the engine and bring the schema to the newest revision.
+
+        ``upgrade=False`` only checks (read-only commands): it raises :class:`SchemaNotCurrent` for a missing
+        database or an older schema instead of creating or migrating anything.
+        """
         async with self._lock:
+            if self._closed:
+                raise RuntimeError("Database is closed; a closed Database is not reopened")
             if self._engine is not None:
                 return
-            if self.url.startswith("sqlite"):
-                path = self.url.split(":///", 1)[-1]
-                if path and path != ":memory:":
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_async_engine(self.url)
+            _prepare_sqlite_file(self.url, create=upgrade)
+            engine = create_async_engine(self.url, hide_parameters=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             current = head = None
@@ -84,27 +102,44 @@ class Database:
                     current, head = await conn.run_sync(_current_and_head)
             if current != head:
                 await engine.dispose()
-                raise RuntimeError(
+                raise SchemaNotCurrent(
                     f"Database schema is at {current or 'nothing'}, expected {head}; run 'veiligbot db upgrade'."
                 )
             self._engine = engine
             self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def close(self) -> None:
+        """Dispose of the engine; from now on :meth:`open` and :meth:`session` raise (idempotent)."""
         async with self._lock:
             if self._engine is not None:
                 await self._engine.dispose()
             self._engine = None
             self._sessions = None
+            self._closed = True
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        Raises ``RuntimeError`` before :meth:`open` and after :meth:`close`: it never opens (or migrates) itself.
+        """
         if self._sessions is None:
-            await self.open()
-        assert self._sessions is not None
+            raise RuntimeError(self._not_open())
         async with self._sessions() as session, session.begin():
             yield session
+
+
+def _prepare_sqlite_file(url: str, *, create: bool) -> None:
+    """Create an SQLite file's directory; when only checking, refuse a missing file rather than create it."""
+    if not url.startswith("sqlite"):
+        return
+    path = url.split(":///", 1)[-1].split("?", 1)[0]
+    if not path or path == ":memory:":
+        return
+    if not create and not Path(path).exists():
+        # Checking must not leave an empty database file (or directory) behind.
+        raise SchemaNotCurrent(f"No database at {path}; run 'veiligbot db upgrade'.")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError, configure_logging, load_settings
+from bot.settings import LOGGER_FLOORS, Settings, SettingsError, configure_logging, load_settings
 
 TOKEN = "123456789:AAHsecretPartOfTheBotToken_xyz"
 
@@ -119,7 +119,7 @@ def test_unknown_log_level_is_refused(settings: Settings, monkeypatch: pytest.Mo
 
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
-    names = ["", "httpx", "httpcore"]
+    names = ["", *LOGGER_FLOORS]
     levels = {name: logging.getLogger(name).level for name in names}
     handlers = list(logging.getLogger().handlers)
     yield
@@ -136,3 +136,21 @@ def test_configure_logging_keeps_httpx_at_warning() -> None:
     assert logging.getLogger("httpx").level == logging.WARNING
     assert logging.getLogger("httpcore").level == logging.WARNING
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_database_loggers_never_log_statements_whatever_the_level() -> None:
+    # SQLAlchemy logs statements with their parameters at INFO, aiosqlite and asyncpg at DEBUG.
+    configure_logging("DEBUG")
+    for name in ("sqlalchemy", "sqlalchemy.engine.Engine", "aiosqlite", "asyncpg"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
+        assert logging.getLogger(name).isEnabledFor(logging.WARNING), name
+    assert logging.getLogger("alembic").isEnabledFor(logging.INFO)
+    assert not logging.getLogger("alembic").isEnabledFor(logging.DEBUG)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_a_stricter_log_level_also_applies_to_the_capped_loggers() -> None:
+    configure_logging("ERROR")
+    for name in LOGGER_FLOORS:
+        assert logging.getLogger(name).level == logging.ERROR, name

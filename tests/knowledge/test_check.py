@@ -11,7 +11,7 @@ import yaml
 
 from knowledge.base import DATA_DIR, load_knowledge_base
 from knowledge.check import check_knowledge_base
-from tests.conftest import SHARED
+from tests.conftest import SHARED, needs_shared
 
 
 def test_real_content_is_clean() -> None:
@@ -29,7 +29,7 @@ def test_all_35_topics_and_every_language_present() -> None:
         assert len(topic.en.questions) >= 5
 
 
-@pytest.mark.skipif(not (SHARED / "spec/topics.yaml").exists(), reason="shared/ spec not beside the repo")
+@needs_shared("spec/topics.yaml")
 def test_bundled_spec_equals_the_shared_contract() -> None:
     assert (DATA_DIR / "spec-topics.yaml").read_text() == (SHARED / "spec/topics.yaml").read_text()
 

@@ -1,4 +1,5 @@
-"""Answer quality on the dev sets (issue #3 thresholds), measured exactly as ``veiligbot kb eval`` does.
+"""Answer quality (issue #3 thresholds), measured exactly as ``veiligbot kb eval`` does: on the shared dev sets when
+``../shared`` is beside the repository, and always on the in-repo independent sets.
 
 The bot is also judged on an independent held-out set; these thresholds guard against regressions, they
 are not a target to tune content against sentence by sentence.
@@ -6,16 +7,18 @@ are not a target to tune content against sentence by sentence.
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
 from bot.dev.evaluation import evaluate_files
-from tests.conftest import SHARED
+from tests.conftest import SHARED, needs_shared
 
 EVAL = SHARED / "eval"
-needs_shared = pytest.mark.skipif(not (EVAL / "dev-questions.jsonl").exists(), reason="shared/eval not beside the repo")
+# In-repo sets, written without looking at the knowledge base or the triage rules.
+EXTRA_QUESTIONS = Path(__file__).parent / "data" / "extra-questions.jsonl"
+EXTRA_URGENT = Path(__file__).parents[1] / "bot" / "triage" / "data" / "extra-urgent.jsonl"
 
 
-@needs_shared
+@needs_shared("eval/dev-questions.jsonl")
 def test_dev_set_quality_thresholds() -> None:
     report = evaluate_files(EVAL / "dev-questions.jsonl", EVAL / "dev-urgent.jsonl")
     m = report.metrics
@@ -27,14 +30,13 @@ def test_dev_set_quality_thresholds() -> None:
 
 
 def test_independent_set_quality() -> None:
-    """Our own set, written without seeing the knowledge base (tests/knowledge/data/extra-questions.jsonl)."""
-    from pathlib import Path
-
-    extra = Path(__file__).parent / "data" / "extra-questions.jsonl"
-    report = evaluate_files(extra, None)
+    """The same measurement on the in-repo sets, so a clone without ../shared still guards every threshold."""
+    report = evaluate_files(EXTRA_QUESTIONS, EXTRA_URGENT)
     m = report.metrics
+    assert report.in_scope >= 150 and report.out_of_scope >= 20 and report.urgent >= 80
     assert m["right_first_time"] >= 0.75, report.misses
     assert m["top3"] >= 0.9, report.misses
     assert m["confidently_wrong"] <= 0.03, report.misses
     assert m["out_of_scope_fallback"] >= 0.85, report.misses
+    assert m["crisis_recall"] == 1.0, report.misses
     assert m["false_urgent"] <= 0.02, report.misses

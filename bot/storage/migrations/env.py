@@ -24,7 +24,7 @@ async def _run_from_settings() -> None:
 
     from bot.settings import load_settings
 
-    engine = create_async_engine(load_settings().database)
+    engine = create_async_engine(load_settings().database, hide_parameters=True)
     async with engine.begin() as conn:
         await conn.run_sync(_run)
     await engine.dispose()

@@ -1,4 +1,4 @@
-"""The command-line contract (spec/cli.md) and the operator commands."""
+"""The command-line contract (README, "Command-line contract") and the operator commands."""
 
 from __future__ import annotations
 
@@ -91,3 +91,49 @@ def test_kb_missed_lists_without_identity(settings: Settings, capsys: pytest.Cap
     out = capsys.readouterr().out
     assert "wanneer komt de vuilnisman" in out
     assert "phishing: 👎 1" in out
+
+
+@pytest.mark.parametrize("command", [["reports", "list"], ["kb", "missed"]])
+def test_read_only_commands_do_not_create_a_database(
+    settings: Settings, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(command)
+    assert exit_.value.code == 1
+    assert "run 'veiligbot db upgrade'" in capsys.readouterr().err
+    assert not settings.veiligbot_data_dir.exists()
+
+
+@pytest.mark.parametrize("command", [["reports", "list"], ["kb", "missed"]])
+def test_read_only_commands_never_migrate_an_old_schema(
+    settings: Settings, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    import sqlite3
+
+    from alembic import command as alembic
+    from sqlalchemy import create_engine
+
+    from bot.storage.db import _alembic_config
+
+    # A database left at the first revision, as a bot installed before the reports feature would have it.
+    path = settings.veiligbot_data_dir / "veiligbot.sqlite3"
+    path.parent.mkdir(parents=True)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        alembic.upgrade(_alembic_config(connection), "0001")
+    engine.dispose()
+    with pytest.raises(SystemExit) as exit_:
+        main(command)
+    assert exit_.value.code == 1
+    assert "Database schema is at 0001, expected 0002; run 'veiligbot db upgrade'." in capsys.readouterr().err
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+    assert main(["db", "upgrade"]) == 0
+    assert main(command) == 0
+
+
+def test_ask_and_route_never_touch_the_database(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "hoe herken ik phishing"]) == 0
+    assert main(["route", "Wapenveld"]) == 0
+    assert len(_json_lines(capsys.readouterr().out)) == 2
+    assert not settings.veiligbot_data_dir.exists()

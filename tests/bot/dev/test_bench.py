@@ -147,3 +147,10 @@ def test_main_writes_json_for_a_tiny_run(
         ("baseline", size),
     }
     assert "| ours/baseline |" in capsys.readouterr().out
+
+
+def test_main_names_a_missing_questions_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--quick", "--questions", str(tmp_path / "absent.jsonl")])
+    assert exit_.value.code == 2
+    assert "pass --questions FILE" in capsys.readouterr().err

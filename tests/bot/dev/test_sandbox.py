@@ -296,3 +296,28 @@ def test_interactive_mode_reads_prompts_and_does_not_echo_own_input() -> None:
     assert "bot → Locatie 52.100, 5.900" in lines
     assert not any(line.startswith("Anna:") for line in lines)
     assert any(line.startswith("text or /command") for line in lines)
+
+
+def test_parse_line_bare_numbers_and_backslash_are_interactive_only() -> None:
+    assert parse_line("2", interactive=True) == Action("number", text="2", number=2)
+    assert parse_line("  8161 ", interactive=True) == Action("number", text="8161", number=8161)
+    assert parse_line("\\3", interactive=True) == Action("text", text="3")
+    assert parse_line("\\#press 1", interactive=True) == Action("text", text="#press 1")
+    assert parse_line("\\", interactive=True) is None
+    # Scripts keep the contract: a plain line is a message, whatever it looks like.
+    assert parse_line("2") == Action("text", text="2")
+    assert parse_line("\\3") == Action("text", text="\\3")
+
+
+def test_interactive_bare_number_presses_a_button_and_backslash_sends_text() -> None:
+    inputs = iter(["/start", "\\2", "/start", "2", "/start", "8084", "/waar", "3", "5", "#quit"])
+    db: Database = {}
+    out = io.StringIO()
+    code = run_interactive(settings=None, bot_factory=make_factory(db, []), out=out, read_line=lambda _: next(inputs))
+    lines = out.getvalue().splitlines()
+    assert code == 0, lines
+    # "\2" was sent as the text "2" although buttons were showing; "2" pressed "Nee" on the welcome's buttons;
+    # "8084" is more than the 3 buttons shown, so it is text; "3" pressed "Epe" on the reply keyboard, after
+    # which no keyboard is shown, so "5" is text.
+    assert lines.count("bot → (edited) Je koos: no") == 1
+    assert db["notes"] == ["2", "8084", "Epe", "5"]

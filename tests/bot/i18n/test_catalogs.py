@@ -53,8 +53,33 @@ def test_catalogs_load_the_real_dutch_catalog() -> None:
 
 
 def test_catalogs_refuse_a_directory_without_catalogs(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match=r"No compiled 'nl' catalog under .*make i18n"):
+    with pytest.raises(RuntimeError, match=r"No 'nl' catalog \(messages.po\) under .*make i18n"):
         Catalogs(tmp_path)
+
+
+def test_catalogs_are_read_from_the_po_files_without_fuzzy_or_empty_entries(tmp_path: Path) -> None:
+    """No compile step: an installed wheel has only the .po files. Fuzzy entries are left out, as pybabel
+    compile does, and an empty msgstr falls back to the English msgid."""
+    for lang, body in {
+        "nl": 'msgid "Yes"\nmsgstr "Ja"\n\n#, fuzzy\nmsgid "Maybe"\nmsgstr "Misschien"\n\n'
+        'msgid "No"\nmsgstr ""\n\nmsgid "one report"\nmsgid_plural "{n} reports"\n'
+        'msgstr[0] "één melding"\nmsgstr[1] "{n} meldingen"\n',
+        "en": 'msgid "Yes"\nmsgstr ""\n',
+    }.items():
+        po = tmp_path / lang / "LC_MESSAGES" / "messages.po"
+        po.parent.mkdir(parents=True)
+        po.write_text(
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n' + body,
+            encoding="utf-8",
+        )
+    assert not list(tmp_path.rglob("*.mo"))
+    catalogs = Catalogs(tmp_path)
+    nl = catalogs.get("nl")
+    assert (nl.gettext("Yes"), nl.gettext("Maybe"), nl.gettext("No")) == ("Ja", "Maybe", "No")
+    assert nl.ngettext("one report", "{n} reports", 1) == "één melding"
+    assert nl.ngettext("one report", "{n} reports", 3) == "{n} meldingen"
+    assert catalogs.get("en").gettext("Yes") == "Yes"
 
 
 def test_no_untranslated_dutch() -> None:

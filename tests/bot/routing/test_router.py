@@ -12,8 +12,11 @@ import pytest
 
 from bot.routing.router import MAX_ANCHOR_KM, Router, RouteResult, normalize
 from knowledge.municipalities import MunicipalityRegistry, load_municipalities
+from tests.conftest import SHARED, needs_shared
 
-DEV_SET = Path(__file__).parents[3].parent / "shared/eval/dev-routes.jsonl"
+DEV_SET = SHARED / "eval/dev-routes.jsonl"
+# Our own set in the same format (places as residents type them, checked by hand against the map).
+ROUTE_SET = Path(__file__).parent / "data" / "routes.jsonl"
 
 # Collection-time data: the same YAML the bot ships, so a new village is tested as soon as it is added.
 REGISTRY = load_municipalities()
@@ -34,10 +37,10 @@ OUTSIDE_NAMES = [(o.name, name) for o in REGISTRY.outside for name in o.names]
 OUTSIDE_PC4 = [(o.name, code) for o in REGISTRY.outside for code in o.postcodes]
 
 
-def _dev_rows() -> list[dict[str, Any]]:
-    if not DEV_SET.exists():
+def _rows(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
         return []
-    return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")
@@ -45,20 +48,39 @@ def router() -> Router:
     return Router.from_registry(REGISTRY)
 
 
-# --------------------------------------------------------------------------- dev set
+# --------------------------------------------------------------------------- route sets (dev and in-repo)
 
 
-def test_dev_set_is_present() -> None:
-    assert DEV_SET.exists(), f"missing {DEV_SET}"
-    assert len(_dev_rows()) >= 20
-
-
-@pytest.mark.parametrize("row", _dev_rows(), ids=lambda row: row["text"])
-def test_dev_set(router: Router, row: dict[str, Any]) -> None:
+def _check_route(router: Router, row: dict[str, Any]) -> None:
     result = router.route(row["text"]).to_json()
     assert result["status"] in row["status"]
     assert result["municipality"] == row["municipality"]
     assert result["text"] == row["text"]
+    if "candidates" in row:
+        assert result["candidates"] == row["candidates"]
+
+
+@needs_shared("eval/dev-routes.jsonl")
+def test_dev_set_is_present() -> None:
+    assert len(_rows(DEV_SET)) >= 20
+
+
+@needs_shared("eval/dev-routes.jsonl")
+@pytest.mark.parametrize("row", _rows(DEV_SET) or [{}], ids=lambda row: row.get("text", "absent"))
+def test_dev_set(router: Router, row: dict[str, Any]) -> None:
+    _check_route(router, row)
+
+
+def test_route_set_covers_every_municipality_and_status() -> None:
+    rows = _rows(ROUTE_SET)
+    assert len(rows) >= 30
+    assert {row["municipality"] for row in rows} == {*REGISTRY.ids, None}
+    assert {status for row in rows for status in row["status"]} == {"ok", "outside", "ambiguous", "unknown"}
+
+
+@pytest.mark.parametrize("row", _rows(ROUTE_SET), ids=lambda row: row["text"])
+def test_route_set(router: Router, row: dict[str, Any]) -> None:
+    _check_route(router, row)
 
 
 # --------------------------------------------------------------------------- every place

@@ -1,4 +1,5 @@
-"""Storage: migrations create exactly the models' schema; the database refuses an old schema when asked."""
+"""Storage: migrations create exactly the models' schema; the database refuses an old schema when asked, stays
+closed once closed, and keeps statement parameters out of its error messages."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from bot.storage.db import Database, _alembic_config
-from bot.storage.models import Base
+from bot.storage.models import Base, MunicipalityLink
 
 
 async def test_migrations_match_models(tmp_path: Path) -> None:
@@ -79,3 +81,51 @@ def test_filing_key_and_staff_chat_health_migrate_down_and_up(tmp_path: Path) ->
             assert conn.execute(text("select version_num from alembic_version")).scalar() == "0004"
     finally:
         engine.dispose()
+
+
+async def test_check_only_leaves_no_file_behind(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere" / "none.db"
+    with pytest.raises(RuntimeError, match="veiligbot db upgrade"):
+        await Database(f"sqlite+aiosqlite:///{path}").open(upgrade=False)
+    assert not path.parent.exists()
+
+
+async def test_check_only_opens_a_current_schema_without_migrating(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'current.db'}"
+    first = Database(url)
+    await first.open()
+    await first.close()
+    checked = Database(url)
+    await checked.open(upgrade=False)
+    async with checked.session() as session:
+        assert await session.scalar(text("select version_num from alembic_version")) == "0004"
+    await checked.close()
+
+
+async def test_a_closed_database_raises_instead_of_reopening(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'closed.db'}")
+    with pytest.raises(RuntimeError, match="not open"):
+        async with db.session():
+            pass
+    await db.open()
+    await db.close()
+    await db.close()  # idempotent
+    with pytest.raises(RuntimeError, match="closed"):
+        async with db.session():
+            pass
+    with pytest.raises(RuntimeError, match="closed"):
+        await db.open()
+    with pytest.raises(RuntimeError, match="closed"):
+        _ = db.engine
+
+
+async def test_database_errors_do_not_quote_statement_parameters(db: Database) -> None:
+    secret_chat = -100424242424242
+    async with db.session() as session:
+        session.add(MunicipalityLink(municipality="heerde", staff_chat_id=secret_chat))
+    with pytest.raises(IntegrityError) as caught:
+        async with db.session() as session:
+            session.add(MunicipalityLink(municipality="heerde", staff_chat_id=secret_chat))
+    assert "UNIQUE" in str(caught.value)
+    assert str(secret_chat) not in str(caught.value)
+    assert "hidden" in str(caught.value)

@@ -19,8 +19,10 @@ from bot.triage.rules import (
     default_triage,
     normalise,
 )
+from tests.conftest import SHARED, needs_shared
 
-EVAL_DIR = Path(__file__).resolve().parents[4] / "shared/eval"
+EVAL_DIR = SHARED / "eval"
+IN_REPO_QUESTIONS = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "extra-questions.jsonl"
 
 E, S, A = Urgency.EMERGENCY, Urgency.SUICIDE, Urgency.ABUSE
 
@@ -321,19 +323,19 @@ def test_urgency_values_match_the_cli_contract() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Dev evaluation sets (shared/eval). Targets: crisis recall 100 %, false urgent on questions <= 2 %.
+# Dev evaluation sets (../shared/eval, when beside the repository). Targets: crisis recall 100 %, false urgent
+# on questions <= 2 %. The in-repo counterparts: tests/bot/triage/test_sets.py (crisis recall, crisis-like
+# messages) and the false-urgent rate on tests/knowledge/data/extra-questions.jsonl below.
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _read_jsonl(name: str) -> list[dict[str, object]]:
-    path = EVAL_DIR / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
+def _read_jsonl(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+@needs_shared("eval/dev-urgent.jsonl")
 def test_dev_urgent_recall_is_complete(triage: Triage) -> None:
-    rows = _read_jsonl("dev-urgent.jsonl")
+    rows = _read_jsonl(EVAL_DIR / "dev-urgent.jsonl")
     assert rows
     missed = []
     for row in rows:
@@ -346,9 +348,16 @@ def test_dev_urgent_recall_is_complete(triage: Triage) -> None:
     assert not missed
 
 
-def test_dev_questions_false_urgent_rate(triage: Triage) -> None:
-    rows = _read_jsonl("dev-questions.jsonl")
-    assert rows
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(EVAL_DIR / "dev-questions.jsonl", marks=needs_shared("eval/dev-questions.jsonl"), id="dev"),
+        pytest.param(IN_REPO_QUESTIONS, id="in-repo"),
+    ],
+)
+def test_questions_false_urgent_rate(triage: Triage, path: Path) -> None:
+    rows = _read_jsonl(path)
+    assert len(rows) >= 100
     # Questions about suicidal thoughts or domestic violence do not *need* urgency; they still count here,
     # so a flag on them is a false urgent like any other.
     flagged = [str(row["text"]) for row in rows if triage.classify(str(row["text"])) is not None]
