@@ -32,6 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from knowledge.base import DATA_DIR, ContentError, read_yaml
 
+__all__ = ["ALL_CLASSES", "CLASSES", "TRIAGE_DIR", "Cue", "TriageRules", "Typos", "load_triage_rules"]
+
 TRIAGE_DIR = DATA_DIR / "triage"
 CLASSES: tuple[str, ...] = ("emergency", "suicide", "abuse")
 ALL_CLASSES = "all"
@@ -195,14 +197,18 @@ class _Loader:
                 cue = self._cue(path, entry, guard)
                 if cue is not None:
                     cues.append(cue)
-        typos = self._typos(typos_path, typos_file) if typos_file is not None else None
-        if self.errors or typos is None:
-            raise ContentError("\n".join(self.errors))
         warnings = tuple(
             f"{path}: {name}: fragment is not used by any cue"
             for name, (path, _) in self.fragments.items()
             if name not in self.used
         )
+        # Unused fragments are expanded too, so that their broken references are reported now.
+        for name, (path, _) in self.fragments.items():
+            self._expand_fragment(name, path, name, ())
+        typos = self._typos(typos_path, typos_file) if typos_file is not None else None
+        if self.errors or typos is None:
+            # A broken fragment is reported once, however many cues use it.
+            raise ContentError("\n".join(dict.fromkeys(self.errors)))
         return TriageRules(cues=tuple(cues), typos=typos, warnings=warnings)
 
     def _read(self, path: Path, model: type[_M]) -> _M | None:
@@ -277,9 +283,9 @@ class _Loader:
         elif isinstance(spec, _Words):
             items = spec.words
         else:
-            for item in spec.any_of:
-                self._literal_checks(path, owner, item)
             items = [i for i in spec.any_of if isinstance(i, str)]
+            for words in (i for i in spec.any_of if isinstance(i, _Words)):
+                self._literal_checks(path, owner, words)
         for dup in _duplicates(items):
             self.errors.append(f"{path}: {owner}: '{dup}' is listed twice")
         for item in items:
@@ -424,14 +430,3 @@ def _where(raw: object, loc: tuple[int | str, ...]) -> str:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             parts = [entry["id"], *parts[2:]]
     return ".".join(parts) if parts else "(file)"
-
-
-__all__ = [
-    "ALL_CLASSES",
-    "CLASSES",
-    "TRIAGE_DIR",
-    "Cue",
-    "TriageRules",
-    "Typos",
-    "load_triage_rules",
-]

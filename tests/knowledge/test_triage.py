@@ -113,6 +113,12 @@ def test_unknown_and_circular_references_name_file_and_owner(tmp_path: Path) -> 
     errors = _errors(_write(tmp_path, cues=cues, fragments=fragments))
     assert f"{tmp_path / 'cues.yaml'}: hits me: unknown fragment {{HARMS}}" in errors
     assert "fragments refer to each other in a circle: LOOP_A -> LOOP_B -> LOOP_A" in errors
+    assert len(errors.splitlines()) == len(set(errors.splitlines()))
+
+
+def test_a_broken_unused_fragment_is_reported_too(tmp_path: Path) -> None:
+    errors = _errors(_write(tmp_path, fragments=FRAGMENTS.replace("{PET_WORD})'", "{NOPE})'")))
+    assert errors == f"{tmp_path / 'fragments.yaml'}: VICTIM: unknown fragment {{NOPE}}"
 
 
 @pytest.mark.parametrize(
