@@ -3,7 +3,9 @@
 Errors: schema problems; topic ids not exactly those of ``spec/topics.yaml`` (bundled copy
 ``data/spec-topics.yaml``); theme or report category differing from the spec; nl/en incomplete; unknown
 helpline or related ids; missing sources; a rendered answer longer than one Telegram message; a sample
-question under two topics. Warnings: facts reviewed more than 12 months ago, too few sample questions, and
+question under two topics; crisis-triage rules (``data/triage``) that do not load (an unknown fragment, a regex
+that does not compile, a wrong class or weight, an id used twice) or whose examples do not do what they say.
+Warnings: facts reviewed more than 12 months ago, too few sample questions, an unused triage fragment, and
 helplines whose ``as_of`` (the date of the source for their hours or cost) is more than 12 months old.
 
 Pitfall: residents never see ``as_of`` (no doubt next to a number, see :mod:`knowledge.render`); this warning
@@ -21,6 +23,7 @@ from knowledge.base import DATA_DIR, ContentError, load_knowledge_base
 from knowledge.normalize import Vocabulary, words
 from knowledge.render import render_topic
 from knowledge.schema import LANGUAGES
+from knowledge.triage import load_triage_rules
 
 TELEGRAM_MAX_MESSAGE = 4096
 # The bot adds a "did this help?" line under an answer; keep room for it.
@@ -107,7 +110,21 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
         Vocabulary.load(data_dir / "synonyms.yaml")
     except (ContentError, ValueError, KeyError) as exc:
         errors.append(f"{data_dir}/synonyms.yaml: {exc}")
+    _check_triage(errors, warnings, data_dir / "triage")
     return errors, warnings
+
+
+def _check_triage(errors: list[str], warnings: list[str], directory: Path) -> None:
+    # The examples are tried on the real matcher, which lives with the bot (this is its only use here).
+    from bot.triage.rules import Triage, example_problems
+
+    try:
+        rules = load_triage_rules(directory)
+    except ContentError as exc:
+        errors.extend(str(exc).splitlines())
+        return
+    warnings.extend(rules.warnings)
+    errors.extend(example_problems(Triage(rules)))
 
 
 def _stale(warnings: list[str], where: str, field: str, reviewed: dt.date, today: dt.date) -> None:

@@ -1,17 +1,23 @@
-"""Text normalisation shared by the search index and the queries it answers.
+"""Text normalisation: one shared first stage (:func:`fold`), then the search's own steps.
 
-Steps: lower case → accents off → common misspellings and synonyms mapped to one canonical word (from
-``data/synonyms.yaml``) → punctuation off → stopwords out → Snowball stem (Dutch or English, by a cheap
-guess of the message's language).
+:func:`fold` is the first step of every text comparison in the bot: triage (``bot.triage.rules.normalise``),
+search (:func:`words`, :class:`Normalizer`) and routing (``bot.routing.router.normalize``) each call it and then
+add their own steps (typo repair; synonyms and stemming; street suffixes and "ij").
+
+Search steps: :func:`fold` → apostrophes dropped, runs of 3+ equal characters shortened → common misspellings
+and synonyms mapped to one canonical word (from ``data/synonyms.yaml``) → punctuation off → stopwords out →
+Snowball stem (Dutch or English, by a cheap guess of the message's language).
 
 Pitfalls:
 - Index and query must go through *the same* :class:`Normalizer` instance, or stems will not meet.
 - Synonym phrases are matched on word boundaries before stemming, longest first, so "valse mail" wins
   over "mail"; a synonym's target is a single canonical token and is never stemmed again.
+- :func:`fold` keeps punctuation and apostrophes (unified to ``'``): triage needs "can't" and "m'n".
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -31,17 +37,73 @@ SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.yaml"
 _NON_WORD = re.compile(r"[^a-z0-9@#]+")
 _REPEATS = re.compile(r"(.)\1{2,}")  # "hellooo" -> "helloo": keeps real double letters
 
+# Typed apostrophes and quotes, unified before NFKC (which would turn the acute accent into a space).
+_APOSTROPHES = "\u2018\u2019\u201a\u201b\u2032\u0060\u00b4\u02bc\uff07"
+_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\uff02"
+# Cyrillic and Greek letters that look like a Latin letter (a Unicode confusables subset), mapped before case
+# folding because the shapes differ per case (capital В looks like B, small в does not).
+_LOOK_ALIKES = (
+    "аa еe оo рp сc уy хx іi јj ѕs һh ԁd ԛq ԝw ѵv үy "
+    "АA ВB ЕE КK МM НH ОO РP СC ТT УY ХX ІI ЈJ ЅS ԌG ԜW ѴV ҮY "
+    "αa γy ιi νv οo ρp υu κk τt χx ϲc ϳj "
+    "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX ϹC"
+)
+# Characters that are neither removed nor changed: printable ASCII and the space (the fast path).
+_PLAIN = re.compile(r"[^\x20-\x7e]")
+
+
+@functools.cache
+def _quote_table() -> dict[int, str]:
+    table = dict.fromkeys(map(ord, _APOSTROPHES), "'")
+    table.update(dict.fromkeys(map(ord, _QUOTES), '"'))
+    return table
+
+
+@functools.cache
+def _look_alikes() -> dict[str, str]:
+    return {pair[0]: pair[1] for pair in _LOOK_ALIKES.split()}
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    """One character outside printable ASCII: a space, nothing, a Latin look-alike, an ASCII digit, or itself."""
+    if char.isspace():
+        return " "
+    category = unicodedata.category(char)
+    # Controls and format characters (zero-width, bidi marks, soft hyphen, BOM) and marks left after NFKD
+    # (variation selectors, the grapheme joiner).
+    if category in ("Cc", "Cf", "Mn", "Me"):
+        return ""
+    if category == "Nd":
+        return str(unicodedata.decimal(char))
+    return _look_alikes().get(char, char)
+
 
 def fold(text: str) -> str:
-    """Lower case, accents removed, runs of 3+ identical letters shortened, apostrophes dropped."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("'", "").replace("’", "").replace("`", "")
-    return _REPEATS.sub(r"\1\1", text)
+    """The shared first stage: the same text however it was typed, with punctuation kept.
+
+    Apostrophes and quotes unified (``'`` and ``"``); Unicode NFKC (full-width forms, ligatures, no-break
+    spaces); accents off; zero-width, bidirectional and other control characters removed; Cyrillic and Greek
+    look-alike letters made Latin; every decimal digit ASCII; case folded; whitespace collapsed to single spaces.
+
+    Pitfall: a removed zero-width character joins its neighbours ("d\u200bood" is "dood"), on purpose: it is
+    how filters are dodged, not how words are separated.
+    """
+    text = text.translate(_quote_table())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _PLAIN.sub(lambda m: _fold_char(m.group()), text)
+    return " ".join(text.casefold().split())
+
+
+def search_fold(text: str) -> str:
+    """:func:`fold`, then apostrophes dropped and runs of 3+ identical characters shortened (search only)."""
+    return _REPEATS.sub(r"\1\1", fold(text).replace("'", ""))
 
 
 def words(text: str) -> list[str]:
-    return [w for w in _NON_WORD.split(fold(text)) if w]
+    return [w for w in _NON_WORD.split(search_fold(text)) if w]
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -49,6 +48,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from knowledge.municipalities import MUNICIPALITY_IDS, MunicipalityRegistry
+from knowledge.normalize import fold
 
 Status = Literal["ok", "outside", "ambiguous", "unknown"]
 
@@ -82,19 +82,16 @@ _STREET_SUFFIXES = (
     "pleintje",
     "straatje",
 )
-_APOSTROPHES = str.maketrans({c: "" for c in "'’‘`´ʼ"})
 
 
 def normalize(text: str) -> str:
-    """Fold case, accents, apostrophes and punctuation: "'t Hárde" -> "t harde".
+    """The shared :func:`~knowledge.normalize.fold`, then apostrophes and punctuation off: "'t Hárde" -> "t harde".
 
     Dutch "ij" is folded to "y" so "Harderwyk" and "Harderwijk" compare equal. Used for both the index and the
-    input, so the two always agree.
+    input, so the two always agree. Thanks to the fold, full-width and Arabic-Indic digits are postcodes too.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    stripped = stripped.translate(_APOSTROPHES).replace("ij", "y")
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", stripped).split())
+    folded = fold(text).replace("'", "").replace("ij", "y")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split())
 
 
 @dataclass(frozen=True, slots=True)

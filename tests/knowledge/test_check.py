@@ -102,3 +102,32 @@ def test_duplicate_yaml_key_is_an_error(data: Path) -> None:
     path.write_text(path.read_text() + "theme: youth\n")
     errors, _ = check_knowledge_base(data)
     assert any("phishing.yaml" in e and "duplicate key 'theme'" in e for e in errors)
+
+
+def test_triage_rules_that_do_not_load_are_errors(data: Path) -> None:
+    path = data / "triage/cues.yaml"
+    text = path.read_text()
+    assert "'\\b{WEAPON}\\b'" in text
+    path.write_text(text.replace("'\\b{WEAPON}\\b'", "'\\b{WAEPON}\\b'", 1))
+    errors, _ = check_knowledge_base(data)
+    assert f"{path}: weapon+threat: unknown fragment {{WAEPON}}" in errors
+
+
+def test_triage_example_that_does_not_fire_is_an_error(data: Path) -> None:
+    path = data / "triage/cues.yaml"
+    text = path.read_text()
+    assert "examples: [ik wil dood, i want to die]" in text
+    path.write_text(text.replace("examples: [ik wil dood, i want to die]", "examples: [ik wil slapen]"))
+    guards = data / "triage/guards.yaml"
+    guards.write_text(guards.read_text().replace("examples: [mijn zoon is vaak weg]", "examples: [mijn zoon is weg]"))
+    errors, _ = check_knowledge_base(data)
+    assert f"{path}: wants to die: example 'ik wil slapen' does not trigger the cue" in errors
+    assert f"{guards}: often away: example 'mijn zoon is weg' does not trigger the cue" in errors
+
+
+def test_unused_triage_fragment_warns(data: Path) -> None:
+    path = data / "triage/fragments.yaml"
+    path.write_text(path.read_text() + "  SPARE:\n    pattern:\n      words: [reserve]\n")
+    errors, warnings = check_knowledge_base(data)
+    assert errors == []
+    assert [w for w in warnings if ".as_of:" not in w] == [f"{path}: SPARE: fragment is not used by any cue"]

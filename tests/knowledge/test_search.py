@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from knowledge.base import load_knowledge_base
-from knowledge.normalize import Normalizer, Vocabulary, fold
+from knowledge.normalize import Normalizer, Vocabulary, fold, search_fold
 from knowledge.search import OUT_OF_SCOPE, Features, SearchIndex, Thresholds, Weights
 
 
@@ -21,9 +21,46 @@ def index(normalizer: Normalizer) -> SearchIndex:
 
 
 def test_fold_removes_case_accents_apostrophes_and_long_repeats() -> None:
-    assert fold("Suïcidale GEDACHTEN") == "suicidale gedachten"
-    assert fold("'t Harde") == "t harde"
-    assert fold("hellooooo") == "helloo"
+    assert search_fold("Suïcidale GEDACHTEN") == "suicidale gedachten"
+    assert search_fold("'t Harde") == "t harde"
+    assert search_fold("hellooooo") == "helloo"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ik wil d\u200bood", "ik wil dood"),  # zero-width space
+        ("zelf\u00admoord", "zelfmoord"),  # soft hyphen
+        ("\u202ehelp\u202c \ufeffnu\u2060", "help nu"),  # bidi override, BOM, word joiner
+        ("ik wil d\u043e\u043ed", "ik wil dood"),  # Cyrillic o
+        ("\u0391\u0392\u0421 \u0440\u0430\u0440\u0430 \u03bd\u03bf\u03c1", "abc papa vop"),  # Greek, Cyrillic
+        ("\uff28\uff25\uff2c\uff30 \uff18\uff10\uff18\uff11", "help 8081"),  # full-width
+        ("\u0668\u0660\u0668\u0661 \u06f8\u06f0", "8081 80"),  # Arabic-Indic and extended digits
+        ("Suïcidale  GEDACHTEN\n\t\u00a0nu", "suicidale gedachten nu"),
+        ("m\u2019n \u201cvriend\u201d can\u00b4t", "m'n \"vriend\" can't"),  # apostrophes and quotes unified
+        ("\u0000a\u0007b", "ab"),  # other control characters
+    ],
+)
+def test_fold_is_the_shared_first_stage(raw: str, expected: str) -> None:
+    assert fold(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik heb op een link in een sms geklikt",
+        "mijn instagram account is gehackt",
+        "someone took over my instagram account",
+        "wietplantage in de schuur van de buren",
+    ],
+)
+def test_disguised_questions_find_the_same_topic(index: SearchIndex, text: str) -> None:
+    clean = index.search(text)
+    assert clean.topic is not None
+    zero_width = "\u200b".join(text[i : i + 3] for i in range(0, len(text), 3))  # split inside the words
+    look_alike = text.replace("o", "\u043e").replace("a", "\u0430")  # Cyrillic o and a
+    assert index.search(zero_width).topic == clean.topic
+    assert index.search(look_alike).topic == clean.topic
 
 
 @pytest.mark.parametrize("variant", ["whatsap", "watsapp", "WhatsApp", "whats app", "Whatsaap"])

@@ -428,6 +428,22 @@ def test_router_from_other_registry(tmp_path: Path) -> None:
     assert router.route("Wezep").municipality == "oldebroek"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\uff18\uff10\uff17\uff11 \uff21\uff22",  # full-width "8071 AB"
+        "\u0668\u0660\u0667\u0661 AB",  # Arabic-Indic digits
+        "\u06f8\u06f0\u06f7\u06f1",  # extended Arabic-Indic, bare PC4
+        "Stationsstraat 5, \u0668\u0660\u0667\u0661AB",
+        "80\u200b71 AB",  # zero-width space inside the postcode
+    ],
+)
+def test_postcode_in_other_digits_routes_like_ascii(router: Router, text: str) -> None:
+    result = router.route(text)
+    assert (result.status, result.municipality) == ("ok", "nunspeet")
+    assert result.place == router.route("8071 AB").place
+
+
 def test_normalize() -> None:
     assert normalize("’t Hárde") == "t harde"
     assert normalize("Harderwijk") == normalize("HARDERWYK")

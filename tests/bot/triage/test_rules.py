@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.triage.rules import (
-    _CUES,
     THRESHOLD,
     Triage,
     Urgency,
     _space_for_leading_boundary,
     classify,
+    default_rules,
     default_triage,
     normalise,
 )
@@ -758,10 +758,10 @@ def _all_own_texts() -> list[str]:
 
 def test_boundary_rewrite_keeps_every_pattern_equivalent() -> None:
     texts = [normalise(t) for t in _all_own_texts()]
-    for cue in _CUES:
+    for cue in default_rules().cues:
         for source in (*cue.patterns, *([cue.unless] if cue.unless else [])):
             slow, fast = re.compile(source), re.compile(_space_for_leading_boundary(source))
-            assert [bool(slow.search(t)) for t in texts] == [bool(fast.search(t)) for t in texts], cue.name
+            assert [bool(slow.search(t)) for t in texts] == [bool(fast.search(t)) for t in texts], cue.id
 
 
 def test_classify_is_well_under_a_millisecond(triage: Triage) -> None:
@@ -773,3 +773,36 @@ def test_classify_is_well_under_a_millisecond(triage: Triage) -> None:
             triage.classify(text)
         best = min(best, (time.perf_counter() - start) / len(texts))
     assert best < 0.001
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Disguised text: the shared fold (knowledge.normalize.fold) runs before the triage's own steps.
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik wil d\u200bood",  # zero-width space inside the word
+        "ik wil d\u043e\u043ed",  # Cyrillic o
+        "ik wil d\u043eod",
+        "ik wil zelf\u00admoord plegen",  # soft hyphen
+        "\u202eik wil dood\u202c",  # bidi override
+        "ＩＫ ＷＩＬ ＤＯＯＤ",  # full-width
+        "\u0456k w\u0456l d\u03bf\u03bfd",  # Cyrillic i, Greek omicron
+    ],
+)
+def test_disguised_suicide_message_is_flagged(triage: Triage, text: str) -> None:
+    assert triage.classify(text) is S, triage.assess(text)
+
+
+def test_disguised_emergency_and_abuse_are_flagged(triage: Triage) -> None:
+    assert triage.classify("er is br\u200band in onze keuken") is E
+    assert triage.classify("mijn man sl\u0430\u0430t mij") is A  # Cyrillic a
+
+
+def test_assessment_score_is_the_deciding_class_score(triage: Triage) -> None:
+    flagged = triage.assess("ik wil dood")
+    assert flagged.score == flagged.scores[S] >= THRESHOLD
+    quiet = triage.assess("wanneer bel ik 112")
+    assert quiet.score == max(quiet.scores.values()) < THRESHOLD

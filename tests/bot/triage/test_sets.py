@@ -1,6 +1,6 @@
 """Crisis triage on sets written independently of the rules (tests/bot/data): full recall, no false alarms.
 
-These are regression guards: when a set shows a miss, fix the family of phrasings in bot/triage/rules.py, not the
+These are regression guards: when a set shows a miss, fix the family of phrasings in knowledge/data/triage/, not the
 sentence.
 """
 
