@@ -3,7 +3,7 @@
 Every message is assessed once (the model's crisis probability and the rules' verdict); a grid of levels is
 then scored. The targets come from the issue: urgent recall ≥ 95 %, urgent-or-concern ≥ 99 %, false urgent
 ≤ 2 % and concern ≤ 5 % on ordinary questions. A missed crisis costs far more than a concern line above an
-ordinary answer, so recall weighs most; the false-alarm limits are hard constraints where they can be met.
+ordinary answer, so recall weighs most; false alarms beyond the targets are penalised steeply.
 
 Pitfall: tune on the tuning sets only (``tests/eval/tune``), never on the untouched hold-out set.
 """
@@ -32,8 +32,15 @@ class LevelScore:
 
     @property
     def objective(self) -> float:
-        over = max(0.0, self.false_urgent - 0.02) + max(0.0, self.concern - 0.05)
-        return 2.0 * self.recall + self.urgent_or_concern - 10.0 * over - 0.5 * self.false_urgent - 0.1 * self.concern
+        # A crisis shown as a concern still opens the reply with its crisis lines, so reaching every crisis at
+        # either level weighs most; false alarms above the targets cost more than the targets themselves.
+        return (
+            3.0 * self.urgent_or_concern
+            + self.recall
+            - 4.0 * max(0.0, self.false_urgent - 0.02)
+            - 2.0 * max(0.0, self.concern - 0.05)
+            - 0.5 * self.false_urgent
+        )
 
 
 def measure(assessed: Sequence[tuple[Message, bool, float]], levels: Levels) -> LevelScore:
@@ -41,11 +48,18 @@ def measure(assessed: Sequence[tuple[Message, bool, float]], levels: Levels) -> 
     crisis = [(ruled, p) for m, ruled, p in assessed if m.crisis]
     ordinary = [(ruled, p) for m, ruled, p in assessed if not m.crisis]
     n, o = max(len(crisis), 1), max(len(ordinary), 1)
+
+    def urgent(ruled: bool, p: float) -> bool:
+        return (ruled and p >= levels.veto) or p >= levels.urgent
+
+    def flagged(ruled: bool, p: float) -> bool:
+        return ruled or p >= levels.concern
+
     return LevelScore(
-        recall=sum(ruled or p >= levels.urgent for ruled, p in crisis) / n,
-        urgent_or_concern=sum(ruled or p >= levels.concern for ruled, p in crisis) / n,
-        false_urgent=sum(ruled or p >= levels.urgent for ruled, p in ordinary) / o,
-        concern=sum(not ruled and levels.concern <= p < levels.urgent for ruled, p in ordinary) / o,
+        recall=sum(urgent(r, p) for r, p in crisis) / n,
+        urgent_or_concern=sum(flagged(r, p) for r, p in crisis) / n,
+        false_urgent=sum(urgent(r, p) for r, p in ordinary) / o,
+        concern=sum(flagged(r, p) and not urgent(r, p) for r, p in ordinary) / o,
     )
 
 
@@ -55,9 +69,9 @@ def choose_levels(triage: CrisisTriage, messages: Sequence[Message]) -> tuple[Le
         result = triage.assess(m.text, Levels(urgent=2.0, concern=2.0))  # probability only
         assessed.append((m, triage.rules.classify(m.text) is not None, result.probability))
     grid = [
-        Levels(urgent, concern)
-        for urgent, concern in itertools.product(
-            (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9), (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+        Levels(urgent, concern, veto)
+        for urgent, concern, veto in itertools.product(
+            (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8), (0.2, 0.25, 0.3, 0.35, 0.4, 0.5), (0.0, 0.1, 0.2, 0.3)
         )
         if concern < urgent
     ]
