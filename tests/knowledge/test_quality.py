@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.dev.evaluation import evaluate_files
+from bot.dev.evaluation import evaluate_files, evaluate_set
 from tests.conftest import SHARED, needs_shared
 
 EVAL = SHARED / "eval"
@@ -40,3 +40,26 @@ def test_independent_set_quality() -> None:
     assert m["out_of_scope_fallback"] >= 0.85, report.misses
     assert m["crisis_recall"] == 1.0, report.misses
     assert m["false_urgent"] <= 0.02, report.misses
+
+
+TUNE = Path(__file__).parents[1] / "eval" / "tune"
+
+
+def test_tuning_set_quality() -> None:
+    """Regression guards on the blind tuning set (thresholds were tuned on it, so these measure fit).
+
+    The untouched hold-out set (tests/eval/holdout) is deliberately not asserted here: its figures are read
+    only by ``make bench`` and the README, never used to change the bot.
+    """
+    report = evaluate_set(TUNE)
+    m = report.metrics
+    assert report.in_scope >= 300 and report.out_of_scope >= 60 and report.urgent >= 60 and report.crisis_like >= 60
+    assert m["reached_within_one_tap"] >= 0.90, report.misses
+    assert m["right_first_time"] >= 0.70, report.misses
+    assert m["confidently_wrong"] <= 0.03, report.misses
+    assert m["in_scope_fallback"] <= 0.03, report.misses
+    assert m["out_of_scope_fallback"] >= 0.70, report.misses
+    assert m["crisis_recall"] >= 0.90, report.misses
+    assert m["urgent_or_concern"] >= 0.97, report.misses
+    assert m["false_urgent"] <= 0.035, report.misses
+    assert m["concern_on_ordinary"] <= 0.08, report.misses
