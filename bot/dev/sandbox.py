@@ -254,13 +254,23 @@ class _Session:
                 detail = f": {type(exc).__name__}: {exc}"
             self.say(f"! bot error ({record.name}): {record.getMessage()}{detail}")
 
-    def _chat_label(self, chat_id: int) -> str:
+    def _chat_label(self, chat_id: int, thread_id: int | None = None) -> str:
         if self.user is not None and chat_id == self.user.id:
             return ""
-        return f"[{self.emu.chat(chat_id).display_name}] "
+        name = self.emu.chat(chat_id).display_name
+        if thread_id is not None and self.emu.chat(chat_id).is_forum:
+            name += f" › {self.emu.topic(chat_id, thread_id).name}"
+        return f"[{name}] "
 
     def _render(self, event: ChatEvent) -> list[str]:
-        label = self._chat_label(event.chat_id)
+        if event.kind == "topic":
+            assert event.topic is not None
+            return [f"{_BOT_PREFIX}{self._chat_label(event.chat_id)}(topic {event.note}) {event.topic.name}"]
+        label = self._chat_label(event.chat_id, event.thread_id)
+        if event.kind in ("pinned", "unpinned"):
+            assert event.message is not None
+            first_line = (_message_body(event.message).splitlines() or [""])[0]
+            return [f"{_BOT_PREFIX}{label}({event.kind}) {first_line}".rstrip()]
         if event.kind in ("received", "pressed"):
             own = self.user is not None and event.user_id == self.user.id and not label
             if self.interactive and own:
