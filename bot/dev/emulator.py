@@ -899,8 +899,17 @@ class BotApiEmulator:
             self._event("received", state.chat.id, msg, user_id=user.id, note="edited")
             return self._push_update({"edited_message": self._message_to_api(msg)})
 
-    def send_location(self, user: SimUser, latitude: float, longitude: float, chat: SimChat | None = None) -> int:
-        return self._inject_message(user, chat, {"location": {"latitude": latitude, "longitude": longitude}})
+    def send_location(
+        self,
+        user: SimUser,
+        latitude: float,
+        longitude: float,
+        chat: SimChat | None = None,
+        *,
+        thread_id: int | None = None,
+    ) -> int:
+        location = {"latitude": latitude, "longitude": longitude}
+        return self._inject_message(user, chat, {"location": location}, thread_id=thread_id)
 
     def send_photo(
         self,
@@ -2209,7 +2218,9 @@ def _answer_callback_query(emu: BotApiEmulator, p: _Params) -> Any:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         query.answered, query.text, query.show_alert = True, text, p.get_bool("show_alert")
         if text:
-            emu._event("answered", query.chat_id, user_id=query.user_id, note=text)
+            pressed = emu._get_message(query.chat_id, query.message_id)
+            thread_id = pressed.message_thread_id if pressed is not None and pressed.is_topic_message else None
+            emu._event("answered", query.chat_id, user_id=query.user_id, note=text, thread_id=thread_id)
         return True
 
 
