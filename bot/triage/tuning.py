@@ -68,10 +68,12 @@ def choose_levels(triage: CrisisTriage, messages: Sequence[Message]) -> tuple[Le
     for m in messages:
         result = triage.assess(m.text, Levels(urgent=2.0, concern=2.0))  # probability only
         assessed.append((m, triage.rules.classify(m.text) is not None, result.probability))
+    # The veto stays small: a message that names a crisis and something else ("ik wil dood, mijn account is
+    # gehackt") can get a low model probability, and the rules must win there.
     grid = [
         Levels(urgent, concern, veto)
         for urgent, concern, veto in itertools.product(
-            (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8), (0.2, 0.25, 0.3, 0.35, 0.4, 0.5), (0.0, 0.1, 0.2, 0.3)
+            (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8), (0.2, 0.25, 0.3, 0.35, 0.4, 0.5), (0.0, 0.05, 0.1)
         )
         if concern < urgent
     ]

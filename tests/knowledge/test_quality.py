@@ -59,7 +59,7 @@ def test_tuning_set_quality() -> None:
     assert m["confidently_wrong"] <= 0.03, report.misses
     assert m["in_scope_fallback"] <= 0.03, report.misses
     assert m["out_of_scope_fallback"] >= 0.70, report.misses
-    assert m["crisis_recall"] >= 0.90, report.misses
-    assert m["urgent_or_concern"] >= 0.97, report.misses
+    assert m["crisis_recall"] >= 0.88, report.misses
+    assert m["urgent_or_concern"] >= 0.95, report.misses
     assert m["false_urgent"] <= 0.035, report.misses
     assert m["concern_on_ordinary"] <= 0.08, report.misses

@@ -78,6 +78,18 @@ def test_ordinary_messages_are_not_flagged(triage: CrisisTriage, text: str) -> N
     assert result.concern is None
 
 
+@pytest.mark.parametrize("text", ["yes please", "stop", "ik weet het niet", "ok", "Wapenveld", "annuleren"])
+def test_short_replies_are_never_urgent(triage: CrisisTriage, text: str) -> None:
+    """Answers to the report flow's questions must not stop it with crisis guidance."""
+    assert triage.assess(text).urgency is None
+
+
+def test_a_short_cry_for_help_is_a_concern_not_silence(triage: CrisisTriage) -> None:
+    result = triage.assess("help me")
+    assert result.urgency is None
+    assert result.concern == Urgency.EMERGENCY
+
+
 class _Rules(Triage):
     def __init__(self, verdict: Urgency | None) -> None:
         self.verdict = verdict
@@ -99,12 +111,17 @@ def _p(crisis: float, label: str = "suicide") -> dict[str, float]:
     return {**rest, label: crisis, "none": 1.0 - crisis}
 
 
+LONG = "a message of several words"
+
+
 def test_levels_decide_urgent_concern_or_nothing() -> None:
     levels = Levels(urgent=0.6, concern=0.3, veto=0.1)
-    assert CrisisTriage(_Rules(None), _Model(_p(0.7)), levels).assess("x").urgency == Urgency.SUICIDE
-    concern = CrisisTriage(_Rules(None), _Model(_p(0.4, "abuse")), levels).assess("x")
+    assert CrisisTriage(_Rules(None), _Model(_p(0.7)), levels).assess(LONG).urgency == Urgency.SUICIDE
+    concern = CrisisTriage(_Rules(None), _Model(_p(0.4, "abuse")), levels).assess(LONG)
     assert (concern.urgency, concern.concern) == (None, Urgency.ABUSE)
-    assert not CrisisTriage(_Rules(None), _Model(_p(0.2)), levels).assess("x").flagged
+    assert not CrisisTriage(_Rules(None), _Model(_p(0.2)), levels).assess(LONG).flagged
+    short = CrisisTriage(_Rules(None), _Model(_p(0.9)), levels).assess("help nu")
+    assert (short.urgency, short.concern) == (None, Urgency.SUICIDE)  # too short for the model alone
 
 
 def test_rules_win_unless_the_model_is_sure_it_is_no_crisis() -> None:
