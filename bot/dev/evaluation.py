@@ -27,12 +27,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.answering.decision import URGENCY_TOPIC, Answerer, Decision
 
 CRISIS_TOPICS = frozenset(URGENCY_TOPIC.values())
 SET_FILES = ("questions.jsonl", "out-of-scope.jsonl", "crisis.jsonl", "crisis-like.jsonl")
+
+
+class Decides(Protocol):
+    """Anything that decides like :class:`Answerer` (the benchmark's baselines too), so all are scored alike."""
+
+    def decide(self, text: str) -> Decision: ...
 
 
 @dataclass
@@ -144,7 +150,7 @@ def _crisis(report: Report, row: dict[str, Any], decision: Decision) -> None:
         report.urgent_or_concern += 1
 
 
-def evaluate(answerer: Answerer, questions: list[dict[str, Any]], crisis: list[dict[str, Any]]) -> Report:
+def evaluate(answerer: Decides, questions: list[dict[str, Any]], crisis: list[dict[str, Any]]) -> Report:
     report = Report()
     for row in questions:
         _question(report, row, answerer.decide(row["text"]))
