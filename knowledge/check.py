@@ -2,8 +2,9 @@
 
 Errors: schema problems; topic ids not exactly those of ``spec/topics.yaml`` (bundled copy
 ``data/spec-topics.yaml``); theme or report category differing from the spec; nl/en incomplete; unknown
-helpline or related ids; missing sources; a rendered answer longer than one Telegram message; a sample
-question under two topics. Warnings: facts reviewed more than 12 months ago, too few sample questions, and
+helpline or related ids; missing sources; a rendered answer longer than one Telegram message; a first screen
+(what the bot shows before "More") over 700 characters; ``first`` in one language only; a sample question
+under two topics. Warnings: facts reviewed more than 12 months ago, too few sample questions, and
 helplines whose ``as_of`` (the date of the source for their hours or cost) is more than 12 months old.
 
 Pitfall: residents never see ``as_of`` (no doubt next to a number, see :mod:`knowledge.render`); this warning
@@ -19,7 +20,7 @@ import yaml
 
 from knowledge.base import DATA_DIR, ContentError, load_knowledge_base
 from knowledge.normalize import Vocabulary, words
-from knowledge.render import render_topic
+from knowledge.render import FIRST_SCREEN, render_answer, render_topic, visible_length
 from knowledge.schema import LANGUAGES
 
 TELEGRAM_MAX_MESSAGE = 4096
@@ -78,6 +79,8 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
         _stale(warnings, where, "reviewed", topic.reviewed, today)
         for i, link in enumerate(topic.links):
             _stale(warnings, where, f"links.{i}.reviewed", link.reviewed, today)
+        if (topic.nl.first is None) != (topic.en.first is None):
+            errors.append(f"{where}: first: given in one language only; give it in nl and en, or in neither")
         for lang in LANGUAGES:
             content = topic.lang(lang)
             if len(content.questions) < MIN_QUESTIONS[lang]:
@@ -88,6 +91,12 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
             length = _plain_length(render_topic(topic, kb, lang, lambda s: s))
             if length > ANSWER_BUDGET:
                 errors.append(f"{where}: {lang}: rendered answer is {length} characters, more than {ANSWER_BUDGET}")
+            first_screen = visible_length(render_answer(topic, kb, lang, lambda s: s).first)
+            if first_screen > FIRST_SCREEN:
+                errors.append(
+                    f"{where}: {lang}: the first screen (title, first, summary, step 1, crisis helplines) is "
+                    f"{first_screen} characters, more than {FIRST_SCREEN}; shorten the summary or the first step"
+                )
             for question in content.questions:
                 key = " ".join(words(question))
                 other = seen_questions.setdefault(key, topic.id)

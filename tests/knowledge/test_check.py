@@ -102,3 +102,42 @@ def test_duplicate_yaml_key_is_an_error(data: Path) -> None:
     path.write_text(path.read_text() + "theme: youth\n")
     errors, _ = check_knowledge_base(data)
     assert any("phishing.yaml" in e and "duplicate key 'theme'" in e for e in errors)
+
+
+def test_first_in_one_language_only_is_an_error(data: Path) -> None:
+    raw = yaml.safe_load((data / "topics/phishing.yaml").read_text())
+    del raw["en"]["first"]
+    (data / "topics/phishing.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    errors, _ = check_knowledge_base(data)
+    assert any("phishing.yaml: first: given in one language only" in e for e in errors)
+
+
+def test_first_too_short_is_a_schema_error(data: Path) -> None:
+    raw = yaml.safe_load((data / "topics/phishing.yaml").read_text())
+    raw["nl"]["first"] = "Bel!"
+    (data / "topics/phishing.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    errors, _ = check_knowledge_base(data)
+    assert any("phishing.yaml: nl.first" in e for e in errors)
+
+
+def test_first_screen_too_long_is_an_error(data: Path) -> None:
+    raw = yaml.safe_load((data / "topics/phishing.yaml").read_text())
+    raw["nl"]["summary"] = "Een lange uitleg. " * 22  # within the summary's own limit, but no room for step 1
+    (data / "topics/phishing.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    errors, _ = check_knowledge_base(data)
+    assert any("phishing.yaml: nl: the first screen" in e for e in errors)
+
+
+def test_harm_done_topics_say_what_to_do_first_in_both_languages() -> None:
+    kb = load_knowledge_base()
+    for topic_id in (
+        "phishing",
+        "friend-in-need-fraud",
+        "bank-helpdesk-fraud",
+        "online-shopping-fraud",
+        "account-hacked",
+        "identity-fraud",
+        "sextortion",
+    ):
+        topic = kb.topics[topic_id]
+        assert topic.nl.first and topic.en.first, topic_id
