@@ -2,9 +2,8 @@
 
 Errors: schema problems; topic ids not exactly those of ``spec/topics.yaml`` (bundled copy
 ``data/spec-topics.yaml``); theme or report category differing from the spec; nl/en incomplete; unknown
-helpline or related ids; missing sources; a rendered answer longer than one Telegram message; a first screen
-(what the bot shows before "More") over 700 characters; ``first`` in one language only; a sample question
-under two topics. Warnings: facts reviewed more than 12 months ago, too few sample questions, and
+helpline or related ids; missing sources; a rendered answer longer than one Telegram message; a sample
+question under two topics. Warnings: facts reviewed more than 12 months ago, too few sample questions, and
 helplines whose ``as_of`` (the date of the source for their hours or cost) is more than 12 months old.
 
 Pitfall: residents never see ``as_of`` (no doubt next to a number, see :mod:`knowledge.render`); this warning
@@ -91,12 +90,7 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
             length = _plain_length(render_topic(topic, kb, lang, lambda s: s))
             if length > ANSWER_BUDGET:
                 errors.append(f"{where}: {lang}: rendered answer is {length} characters, more than {ANSWER_BUDGET}")
-            first_screen = visible_length(render_answer(topic, kb, lang, lambda s: s).first)
-            if first_screen > FIRST_SCREEN:
-                errors.append(
-                    f"{where}: {lang}: the first screen (title, first, summary, step 1, crisis helplines) is "
-                    f"{first_screen} characters, more than {FIRST_SCREEN}; shorten the summary or the first step"
-                )
+            _check_first_screen(errors, where, lang, render_answer(topic, kb, lang, lambda s: s).first)
             for question in content.questions:
                 key = " ".join(words(question))
                 other = seen_questions.setdefault(key, topic.id)
@@ -131,3 +125,14 @@ def _check_municipalities(errors: list[str]) -> None:
         load_municipalities()
     except Exception as exc:  # pydantic and YAML errors alike: report, don't crash the check
         errors.append(f"{DATA_DIR}/municipalities.yaml: {exc}")
+
+
+def _check_first_screen(errors: list[str], where: str, lang: str, first_screen: str) -> None:
+    """The bot shows an answer's first screen (title, ``first``, summary, the steps that fit, crisis helplines)
+    and the rest behind "More"; what must be on it may not exceed one phone screen."""
+    length = visible_length(first_screen)
+    if length > FIRST_SCREEN:
+        errors.append(
+            f"{where}: {lang}: the first screen (title, first, summary, step 1, crisis helplines) is {length} "
+            f"characters, more than {FIRST_SCREEN}; shorten the summary or the first step"
+        )

@@ -1,13 +1,18 @@
 """Answers for a phone: a first screen of about 700 characters, the rest behind "More", crisis helplines never
-behind it, and what to do first right under the title."""
+behind it, and what to do first right under the title; ``kb check`` guards the ``first`` field and the first
+screen."""
 
 from __future__ import annotations
 
+import shutil
 from html import escape
+from pathlib import Path
 
 import pytest
+import yaml
 
-from knowledge.base import KnowledgeBase, load_knowledge_base
+from knowledge.base import DATA_DIR, KnowledgeBase, load_knowledge_base
+from knowledge.check import check_knowledge_base
 from knowledge.render import CRISIS_HELPLINES, FIRST_SCREEN, render_answer, render_topic, visible_length
 from knowledge.schema import LANGUAGES, Language
 
@@ -79,3 +84,55 @@ def test_what_to_do_first_comes_right_after_the_title(kb: KnowledgeBase, lang: L
     assert lines[0] == f"<b>{escape(content.title)}</b>"
     assert escape(content.first) in lines[1]
     assert lines[2] == escape(content.summary)
+
+
+# ---- kb check ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def _edit_phishing(data: Path, lang: str, field: str, value: str | None) -> None:
+    path = data / "topics/phishing.yaml"
+    raw = yaml.safe_load(path.read_text())
+    if value is None:
+        del raw[lang][field]
+    else:
+        raw[lang][field] = value
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+
+
+def test_first_in_one_language_only_is_an_error(data: Path) -> None:
+    _edit_phishing(data, "en", "first", None)
+    errors, _ = check_knowledge_base(data)
+    assert any("phishing.yaml: first: given in one language only" in e for e in errors)
+
+
+def test_first_too_short_is_a_schema_error(data: Path) -> None:
+    _edit_phishing(data, "nl", "first", "Bel!")
+    errors, _ = check_knowledge_base(data)
+    assert any("phishing.yaml: nl.first" in e for e in errors)
+
+
+def test_first_screen_too_long_is_an_error(data: Path) -> None:
+    _edit_phishing(data, "nl", "summary", "Een lange uitleg. " * 22)  # within its own limit, no room for step 1
+    errors, _ = check_knowledge_base(data)
+    assert any("phishing.yaml: nl: the first screen" in e for e in errors)
+
+
+def test_harm_done_topics_say_what_to_do_first_in_both_languages(kb: KnowledgeBase) -> None:
+    for topic_id in (
+        "phishing",
+        "friend-in-need-fraud",
+        "bank-helpdesk-fraud",
+        "online-shopping-fraud",
+        "account-hacked",
+        "identity-fraud",
+        "sextortion",
+    ):
+        topic = kb.topics[topic_id]
+        assert topic.nl.first and topic.en.first, topic_id
