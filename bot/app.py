@@ -38,7 +38,16 @@ from bot.i18n.catalogs import N_, SUPPORTED_LANGUAGES
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import errors, jobs
-from handlers.callbacks import FeedbackPress, LanguagePress, MenuPress, NoneOfThesePress, ThemePress, TopicPress
+from handlers.callbacks import (
+    CrisisHelpPress,
+    FeedbackPress,
+    LanguagePress,
+    MenuPress,
+    MorePress,
+    NoneOfThesePress,
+    ThemePress,
+    TopicPress,
+)
 from handlers.common import App, BotData, Context, unknown_press
 from handlers.persistence import DraftPersistence
 from handlers.resident import answers, my_reports, report_flow, start
@@ -108,15 +117,20 @@ def _register(app: App, services: Services) -> None:
     app.add_handler(CommandHandler(["taal", "language"], start.language_menu, filters=private))
     app.add_handler(CommandHandler("privacy", start.privacy, filters=private))
     app.add_handler(CommandHandler("chatid", start.chat_id, filters=filters.ChatType.GROUPS & new))
+    # Inside a report the conversation takes these itself; here there is nothing to cancel.
+    app.add_handler(CommandHandler(["cancel", "annuleer", "stop"], start.nothing_to_cancel, filters=private))
     for handler in my_reports.resident_handlers():
         app.add_handler(handler)
     app.add_handler(CallbackQueryHandler(start.language_chosen, pattern=LanguagePress.matches))
     app.add_handler(CallbackQueryHandler(answers.theme_pressed, pattern=ThemePress.matches))
     app.add_handler(CallbackQueryHandler(answers.topic_pressed, pattern=TopicPress.matches))
     app.add_handler(CallbackQueryHandler(answers.feedback_pressed, pattern=FeedbackPress.matches))
+    app.add_handler(CallbackQueryHandler(answers.more_pressed, pattern=MorePress.matches))
+    app.add_handler(CallbackQueryHandler(answers.crisis_help_pressed, pattern=CrisisHelpPress.matches))
     app.add_handler(CallbackQueryHandler(answers.menu_pressed, pattern=MenuPress.matches))
     app.add_handler(CallbackQueryHandler(answers.none_pressed, pattern=NoneOfThesePress.matches))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, answers.free_text))
+    app.add_handler(MessageHandler((filters.PHOTO | filters.LOCATION) & private, answers.media_outside_flow))
     edited = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION)
     app.add_handler(MessageHandler(edited, answers.edited_message))
     app.add_handler(CallbackQueryHandler(unknown_press))  # last: every press gets an answer

@@ -11,6 +11,8 @@ lang      ``lang:<nl|en>``                     a supported language
 theme     ``theme:<theme>``                    a theme of the knowledge base schema
 topic     ``topic:<topic-id>``                 an id's syntax (whether it exists is the handler's)
 fb        ``fb:<topic-id>:<1|0>``              helpful or not
+more      ``more:<topic-id>``                  the rest of an answer
+help      ``help:<urgency>``                   the full crisis guidance of a class (``Urgency``)
 rep       ``rep:<category|->``                 a report category, ``-`` for none
 menu      ``menu``                             –
 none      ``none``                             –
@@ -36,6 +38,7 @@ from typing import ClassVar, Literal, Self, TypeVar, get_args
 
 from bot.i18n.catalogs import SUPPORTED_LANGUAGES, Lang
 from bot.reports.drafts import CATEGORIES
+from bot.triage.rules import Urgency
 from knowledge.municipalities import MUNICIPALITY_IDS
 from knowledge.schema import Theme
 
@@ -46,9 +49,10 @@ _KEY = re.compile(r"[A-Za-z0-9_-]{8,32}")  # a draft's idempotency key (bot.repo
 THEMES: tuple[Theme, ...] = get_args(Theme)
 _T = TypeVar("_T", bound=str)
 
-ReportStep = Literal["cat", "place", "mun", "photos", "upd", "contact", "consent", "sum", "edit"]
+ReportStep = Literal["cat", "crisis", "place", "mun", "photos", "upd", "contact", "consent", "sum", "edit"]
 REPORT_STEP_VALUES: dict[ReportStep, frozenset[str]] = {
     "cat": frozenset(CATEGORIES),
+    "crisis": frozenset({"yes", "no"}),  # after a crisis in the description: file it anyway?
     "place": frozenset({"yes", "other"}),
     "mun": frozenset({*MUNICIPALITY_IDS, "all"}),
     "photos": frozenset({"done"}),
@@ -192,6 +196,46 @@ class FeedbackPress(CallbackData):
 
 
 @dataclass(frozen=True)
+class MorePress(CallbackData):
+    """ "More" under the first screen of an answer: the rest of that topic."""
+
+    KIND: ClassVar[str] = "more"
+    topic: str
+
+    def __post_init__(self) -> None:
+        _require(_ID.fullmatch(self.topic) is not None, "topic id")
+        super().__post_init__()
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.topic,)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) == 1, "more:<id>")
+        return cls(parts[0])
+
+
+@dataclass(frozen=True)
+class CrisisHelpPress(CallbackData):
+    """ "I need help now" under a reply to a possible crisis: the full crisis guidance of that class."""
+
+    KIND: ClassVar[str] = "help"
+    urgency: Urgency
+
+    def __post_init__(self) -> None:
+        _require(isinstance(self.urgency, Urgency), "urgency")
+        super().__post_init__()
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.urgency.value,)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) == 1, "help:<urgency>")
+        return cls(_one_of(parts[0], list(Urgency), "urgency"))
+
+
+@dataclass(frozen=True)
 class ReportPress(CallbackData):
     """ "Report a concern": start the report flow, with the category preset when there is one."""
 
@@ -298,6 +342,8 @@ KINDS: tuple[type[CallbackData], ...] = (
     ThemePress,
     TopicPress,
     FeedbackPress,
+    MorePress,
+    CrisisHelpPress,
     ReportPress,
     MenuPress,
     NoneOfThesePress,

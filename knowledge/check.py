@@ -21,7 +21,7 @@ import yaml
 
 from knowledge.base import DATA_DIR, ContentError, load_knowledge_base
 from knowledge.normalize import Vocabulary, words
-from knowledge.render import render_topic
+from knowledge.render import FIRST_SCREEN, render_answer, render_topic, visible_length
 from knowledge.schema import LANGUAGES
 from knowledge.triage import load_triage_rules
 
@@ -81,6 +81,8 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
         _stale(warnings, where, "reviewed", topic.reviewed, today)
         for i, link in enumerate(topic.links):
             _stale(warnings, where, f"links.{i}.reviewed", link.reviewed, today)
+        if (topic.nl.first is None) != (topic.en.first is None):
+            errors.append(f"{where}: first: given in one language only; give it in nl and en, or in neither")
         for lang in LANGUAGES:
             content = topic.lang(lang)
             if len(content.questions) < MIN_QUESTIONS[lang]:
@@ -91,6 +93,7 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
             length = _plain_length(render_topic(topic, kb, lang, lambda s: s))
             if length > ANSWER_BUDGET:
                 errors.append(f"{where}: {lang}: rendered answer is {length} characters, more than {ANSWER_BUDGET}")
+            _check_first_screen(errors, where, lang, render_answer(topic, kb, lang, lambda s: s).first)
             for question in content.questions:
                 key = " ".join(words(question))
                 other = seen_questions.setdefault(key, topic.id)
@@ -139,3 +142,14 @@ def _check_municipalities(errors: list[str]) -> None:
         load_municipalities()
     except Exception as exc:  # pydantic and YAML errors alike: report, don't crash the check
         errors.append(f"{DATA_DIR}/municipalities.yaml: {exc}")
+
+
+def _check_first_screen(errors: list[str], where: str, lang: str, first_screen: str) -> None:
+    """The bot shows an answer's first screen (title, ``first``, summary, the steps that fit, crisis helplines)
+    and the rest behind "More"; what must be on it may not exceed one phone screen."""
+    length = visible_length(first_screen)
+    if length > FIRST_SCREEN:
+        errors.append(
+            f"{where}: {lang}: the first screen (title, first, summary, step 1, crisis helplines) is {length} "
+            f"characters, more than {FIRST_SCREEN}; shorten the summary or the first step"
+        )

@@ -68,6 +68,9 @@ class TopicLanguage(_Strict):
     """One language's content of a topic."""
 
     title: str = Field(min_length=3, max_length=80)
+    # What to do first when the harm has already happened ("Already paid? Call your bank ..."); shown right
+    # under the title. Optional, but a topic that has it in one language must have it in both (kb check).
+    first: str | None = Field(default=None, min_length=10, max_length=200)
     summary: str = Field(min_length=10, max_length=400)  # one or two sentences: what this is
     steps: list[str] = Field(min_length=3, max_length=6)  # what to do now, concrete
     questions: list[str] = Field(min_length=5)  # sample questions as residents write them

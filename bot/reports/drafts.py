@@ -72,7 +72,10 @@ CATEGORIES: dict[str, Category] = {
             "online-scam-signal",
             "digital",
             N_("Scam or online fraud signal"),
-            N_("A wave of fake messages or calls, fraud attempts in your area."),
+            N_(
+                "A wave of fake messages or calls, fraud attempts in your area. "
+                "This is not an aangifte (police report)."
+            ),
         ),
         Category(
             "undermining-signal",

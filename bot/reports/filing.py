@@ -33,10 +33,11 @@ class FiledReport:
     municipality: str
     updates: str  # "chat" | "none": what the resident chose, for the confirmation
     new: bool = True  # False: this draft had been filed before; this is that report
+    category: str = ""  # for what the confirmation adds per category (a scam report is no aangifte)
 
 
 def _filed(report: Report, *, new: bool) -> FiledReport:
-    return FiledReport(report.id, report.reference, report.municipality, report.updates, new)
+    return FiledReport(report.id, report.reference, report.municipality, report.updates, new, report.category)
 
 
 async def _by_key(session: AsyncSession, key: str) -> Report | None:

@@ -3,7 +3,16 @@ consent → summary → filed.
 
 Every step goes through :func:`step`, which loads the resident's draft first and answers the button press:
 the draft row is the conversation's truth (see :mod:`handlers.persistence`), so a step that finds no draft
-(expired, or deleted with /verwijder) ends the conversation politely instead of acting on stale state.
+(expired, or deleted with /verwijder) ends the conversation politely instead of acting on stale state --
+after the crisis triage: words sent to a report that is gone are still checked for a crisis first.
+
+Crisis first at every step that takes words (text or a photo's caption): the crisis guidance, and the flow
+stops. In the description the resident is then offered to file it anyway as a non-urgent report (a parent
+may want the youth team to know); anywhere else the draft is discarded.
+
+Typed words work as well as buttons: "stop", "annuleer", "cancel" ... cancel at any step, "online" or
+"nergens" at the place step is the online button, and a place typed when the bot asks for the municipality
+is routed like at the place step.
 
 Buttons are :class:`~handlers.callbacks.ReportStepPress` (``r:<step>:<value>``); each state takes only valid
 presses of its own step. A press of another step, or an invalid one, reaches the conversation's fallback and
@@ -46,15 +55,18 @@ from bot.reports.filing import FiledReport, file_report, filed_report
 from bot.routing.router import RouteResult
 from bot.settings import Settings
 from bot.triage.guidance import crisis_text
+from bot.triage.rules import Urgency
 from handlers.callbacks import ReportPress, ReportStepPress, is_keyed_send, is_report_kind, is_send, report_step
 from handlers.common import Context, inline, language, reject_press, reply, services, translator
 from handlers.jobs import deliver_now
 from handlers.persistence import REPORT_CONVERSATION
+from handlers.resident.answers import remember_topic, send_crisis_if_urgent
 
 # Conversation states; the same strings are stored in report_drafts.step.
-CATEGORY, DESCRIPTION, PLACE, PLACE_CONFIRM, MUNICIPALITY = (
+CATEGORY, DESCRIPTION, CRISIS_OFFER, PLACE, PLACE_CONFIRM, MUNICIPALITY = (
     "category",
     "description",
+    "crisis_offer",
     "place",
     "place_confirm",
     "municipality",
@@ -77,6 +89,15 @@ REPORT_INTENT = re.compile(
     r"|^\s*(report\s+a\s+concern|report\s+something)\s*[.!]?\s*$",
     re.IGNORECASE,
 )
+# Typed words that cancel the report at any step, like /cancel (the whole message, any case).
+CANCEL_WORDS = re.compile(r"^\s*(stop|stoppen|annuleer|annuleren|cancel)\s*[.!]?\s*$", re.IGNORECASE)
+# Typed words that mean "online / no particular place" at the place step, like its button.
+ONLINE_WORDS = re.compile(
+    r"^\s*(online|internet|op\s+(het\s+)?internet|geen\s+(bepaalde\s+|vaste\s+)?(plek|plaats)|nergens"
+    r"|no\s+(particular\s+)?place|nowhere)\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+SCAM_CATEGORY = "online-scam-signal"
 
 
 def _drafts(context: Context) -> Drafts:
@@ -109,9 +130,10 @@ async def _answer_query(update: Update) -> str | None:
     return query.data
 
 
-async def _crisis_stops_flow(update: Update, context: Context, text: str, t: Translator) -> bool:
-    """Crisis first, at every step that takes text: guidance, nothing filed, the draft gone."""
-    urgency = services(context).answerer.triage.classify(text)
+async def _crisis_stops_flow(update: Update, context: Context, text: str | None, t: Translator) -> bool:
+    """Crisis first, at every step that takes words (text or a caption): guidance, nothing filed, the draft
+    gone. (The description offers to file it anyway instead: :func:`description_given`.)"""
+    urgency = services(context).answerer.triage.classify(text) if text else None
     if urgency is None:
         return False
     await _drafts(context).discard(_ids(update)[0])
@@ -161,6 +183,10 @@ def step(handler: StepHandler) -> Callable[[Update, Context], Coroutine[Any, Any
         draft = await _load(update, context)
         if draft is None:
             await _answer_query(update)
+            message = update.effective_message if query is None else None
+            # Words sent to a report that expired or was deleted are still checked for a crisis first.
+            if message is not None and await send_crisis_if_urgent(update, context, message.text or message.caption):
+                return END
             return await _expired(update, context)
         try:
             result = await handler(
@@ -197,6 +223,7 @@ async def start_report(update: Update, context: Context) -> object:
     t = await translator(update, context)
     press = ReportPress.decode(update.callback_query.data) if update.callback_query else None
     await _answer_query(update)
+    remember_topic(context, None)  # an answer before the report is no longer "the message above"
     draft = Draft()
     preset = press.category if press else None
     intro = t.gettext(
@@ -234,6 +261,8 @@ async def _ask_description(update: Update, context: Context, draft: Draft, t: Tr
                 "call Meld Misdaad Anoniem: <b>0800-7000</b> (free)."
             ),
         )
+    if draft.category == SCAM_CATEGORY:
+        await reply(update, _not_an_aangifte(t))
     await reply(
         update,
         t.gettext(
@@ -244,18 +273,66 @@ async def _ask_description(update: Update, context: Context, draft: Draft, t: Tr
     return await _save(update, context, DESCRIPTION, draft)
 
 
+def _not_an_aangifte(t: Translator) -> str:
+    return t.gettext(
+        "ℹ️ <b>A report is not an aangifte</b>\n"
+        "A report to the municipality is not an aangifte (a report to the police), and it does not get your "
+        "money back. Lost money or gave your bank details? Call your bank at once. To report the crime to the "
+        "police (aangifte doen): politie.nl or 0900-8844."
+    )
+
+
 @step
 async def description_given(update: Update, context: Context, s: Step) -> object:
     draft, t = s.draft, s.t
     message = update.effective_message
     assert message is not None and message.text is not None
-    if await _crisis_stops_flow(update, context, message.text, t):
-        return END
+    urgency = services(context).answerer.triage.classify(message.text)
+    if urgency is not None:
+        return await _offer_after_crisis(update, context, draft, t, urgency)
     problem = check_description(message.text)
     if problem:
         await reply(update, t.gettext(problem))
         return None
     draft.description = message.text.strip()
+    return await _then(update, context, draft, t, _ask_place)
+
+
+async def _offer_after_crisis(update: Update, context: Context, draft: Draft, t: Translator, urgency: Urgency) -> str:
+    """A crisis in the description: the crisis guidance first, then the choice to file it anyway.
+
+    The description is kept in the draft for that choice (when it is a valid one); "no" discards the draft.
+    """
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await message.reply_text(crisis_text(urgency, t), reply_markup=ReplyKeyboardRemove())
+    if check_description(message.text) is None:
+        draft.description = message.text.strip()
+    await reply(
+        update,
+        t.gettext(
+            "Do you want the municipality to get this as a report anyway? Nobody reads it straight away, "
+            "so for help now, please use the numbers above."
+        ),
+        inline(
+            [
+                [(t.gettext("Yes, continue the report"), ReportStepPress("crisis", "yes"))],
+                [(t.gettext("No, do not send it"), ReportStepPress("crisis", "no"))],
+            ]
+        ),
+    )
+    return await _save(update, context, CRISIS_OFFER, draft)
+
+
+@step
+async def crisis_offer_answered(update: Update, context: Context, s: Step) -> object:
+    draft, t = s.draft, s.t
+    if s.choice == "no":
+        await _drafts(context).discard(_ids(update)[0])
+        await reply(update, t.gettext("Your report has not been sent. Please use the numbers above."))
+        return END
+    if not draft.description:  # the crisis message was too short or too long to be the description
+        return await _ask_description(update, context, draft, t)
     return await _then(update, context, draft, t, _ask_place)
 
 
@@ -295,7 +372,7 @@ async def place_text_given(update: Update, context: Context, s: Step) -> object:
     assert message is not None and message.text is not None
     if await _crisis_stops_flow(update, context, message.text, t):
         return END
-    if message.text in _online_labels(context):
+    if message.text in _online_labels(context) or ONLINE_WORDS.match(message.text):
         draft.place_text, draft.latitude, draft.longitude = None, None, None
         await message.reply_text(t.gettext("Okay, no particular place."), reply_markup=ReplyKeyboardRemove())
         return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality do you live in?"))
@@ -351,19 +428,7 @@ async def _routed(update: Update, context: Context, draft: Draft, t: Translator,
         )
     if result.status == "outside":
         await _drafts(context).discard(_ids(update)[0])
-        where = escape(result.place) if result.place else t.gettext("that place")
-        await message.reply_text(
-            t.gettext(
-                "<b>{place}</b> is outside Elburg, Epe, Hattem, Heerde, Nunspeet and Oldebroek, so I cannot "
-                "forward your report. Please contact the municipality of {place} through its website.\n\n"
-                "Also possible, anywhere in the Netherlands:\n"
-                "• Police, no urgency: 0900-8844\n"
-                "• Meld Misdaad Anoniem (anonymous): 0800-7000\n"
-                "• <b>Danger now: 112</b>\n\n"
-                "Your report has not been sent."
-            ).format(place=where),
-            reply_markup=ReplyKeyboardRemove(),
-        )
+        await message.reply_text(_outside_text(context, t, result.place), reply_markup=ReplyKeyboardRemove())
         return END
     await message.reply_text(
         t.gettext(
@@ -372,6 +437,44 @@ async def _routed(update: Update, context: Context, draft: Draft, t: Translator,
         ),
     )
     return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
+
+
+def _outside_text(context: Context, t: Translator, place: str | None) -> str:
+    """Why a place outside the six is not forwarded, and who to contact instead.
+
+    Pitfall: the place is often a village, not a municipality ("Hierden" is in Harderwijk); its municipality
+    is named only where the data knows it, else "the municipality where it happens".
+    """
+    if place:
+        where = t.gettext(
+            "<b>{place}</b> is outside Elburg, Epe, Hattem, Heerde, Nunspeet and Oldebroek, so I cannot forward "
+            "your report."
+        ).format(place=escape(place))
+    else:
+        where = t.gettext(
+            "That place is outside Elburg, Epe, Hattem, Heerde, Nunspeet and Oldebroek, so I cannot forward "
+            "your report."
+        )
+    municipality = _outside_municipality(context, place)
+    if municipality:
+        who = t.gettext("Please contact the municipality of {municipality}.").format(municipality=escape(municipality))
+    else:
+        who = t.gettext("Please contact the municipality where it happens.")
+    return f"{where} {who} " + t.gettext(
+        "You find the contact details of every municipality on overheid.nl, under 'Overheidsorganisaties'.\n\n"
+        "Also possible, anywhere in the Netherlands:\n"
+        "• Police, no urgency: 0900-8844\n"
+        "• Meld Misdaad Anoniem (anonymous): 0800-7000\n"
+        "• <b>Danger now: 112</b>\n\n"
+        "Your report has not been sent."
+    )
+
+
+def _outside_municipality(context: Context, place: str | None) -> str | None:
+    for outside in services(context).municipalities.outside:
+        if place is not None and place in outside.names:
+            return outside.municipality
+    return None
 
 
 async def _ask_municipality(
@@ -402,12 +505,34 @@ async def municipality_chosen(update: Update, context: Context, s: Step) -> obje
         return await _ask_municipality(update, context, draft, t, t.gettext("Which municipality is it in?"))
     if choice not in services(context).municipalities.ids:
         raise StalePress
+    return await _municipality_set(update, context, draft, t, choice)
+
+
+async def _municipality_set(update: Update, context: Context, draft: Draft, t: Translator, choice: str) -> str:
     draft.municipality = choice
     await reply(
         update,
         t.gettext("Municipality: <b>{name}</b>.").format(name=escape(_municipality_name(context, choice))),
     )
     return await _then(update, context, draft, t, _ask_photos)
+
+
+@step
+async def municipality_text_given(update: Update, context: Context, s: Step) -> object:
+    """A place typed when the bot asks for the municipality (after an unknown place, or "online")."""
+    draft, t = s.draft, s.t
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    if await _crisis_stops_flow(update, context, message.text, t):
+        return END
+    result = services(context).router.route(message.text)
+    online = draft.place_text is None and draft.latitude is None
+    if online and result.status == "ok" and result.municipality:
+        # "Which municipality do you live in?" answered with a village: the report stays "online".
+        return await _municipality_set(update, context, draft, t, result.municipality)
+    if not online:
+        draft.place_text = message.text.strip()[:300]
+    return await _routed(update, context, draft, t, result)
 
 
 async def _ask_photos(update: Update, context: Context, draft: Draft, t: Translator) -> str:
@@ -424,6 +549,8 @@ async def photo_given(update: Update, context: Context, s: Step) -> object:
     draft, t = s.draft, s.t
     message = update.effective_message
     assert message is not None and message.photo
+    if await _crisis_stops_flow(update, context, message.caption, t):
+        return END
     if len(draft.photos) < MAX_PHOTOS:
         draft.photos.append(message.photo[-1].file_id)  # the largest size
     if len(draft.photos) >= MAX_PHOTOS:
@@ -637,16 +764,16 @@ async def send_pressed(update: Update, context: Context) -> object:
         if filed.updates == "chat"
         else t.gettext("You chose no updates, so this report is not linked to you.")
     )
-    await reply(
-        update,
-        t.gettext(
-            "✅ <b>Thank you. Your report has been sent to the municipality of {municipality}.</b>\n"
-            "Reference: <code>{reference}</code>\n\n"
-            "What happens next: staff of the municipality read your report and decide what to do, together "
-            "with partners such as the police or youth workers when needed. {follow}\n\n"
-            "<b>Danger now? Call 112.</b>"
-        ).format(municipality=escape(name), reference=filed.reference, follow=follow),
-    )
+    confirmation = t.gettext(
+        "✅ <b>Thank you. Your report has been sent to the municipality of {municipality}.</b>\n"
+        "Reference: <code>{reference}</code>\n\n"
+        "What happens next: staff of the municipality read your report and decide what to do, together "
+        "with partners such as the police or youth workers when needed. {follow}\n\n"
+        "<b>Danger now? Call 112.</b>"
+    ).format(municipality=escape(name), reference=filed.reference, follow=follow)
+    if filed.category == SCAM_CATEGORY:
+        confirmation += "\n\n" + _not_an_aangifte(t)
+    await reply(update, confirmation)
     if filed.new:
         # The reference and municipality identify no one; the resident's text is never logged.
         log.info("Report %s filed for %s", filed.reference, filed.municipality)
@@ -707,7 +834,7 @@ async def _cancelled(update: Update, context: Context) -> object:
 async def use_the_buttons(update: Update, context: Context, s: Step) -> object:
     t = s.t
     message = update.effective_message
-    if message is not None and message.text and await _crisis_stops_flow(update, context, message.text, t):
+    if message is not None and await _crisis_stops_flow(update, context, message.text or message.caption, t):
         return END
     await reply(update, t.gettext("Please use the buttons above, or /cancel to stop."))
     return None
@@ -719,17 +846,53 @@ def conversation(settings: Settings) -> ConversationHandler:  # type: ignore[typ
     text = filters.TEXT & ~filters.COMMAND & private
     other = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.LOCATION
     buttons_only = [MessageHandler(other & private, use_the_buttons)]
+    typed_cancel = MessageHandler(text & filters.Regex(CANCEL_WORDS), cancel)
     with warnings.catch_warnings():
         # Text and buttons are mixed on purpose, so per_message stays False (PTB issue #1781).
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return _conversation(text, private, buttons_only)
+        return _conversation(text, private, buttons_only, typed_cancel)
 
 
 def _conversation(
     text: filters.BaseFilter,
     private: filters.BaseFilter,
     buttons_only: Sequence[BaseHandler],  # type: ignore[type-arg]
+    typed_cancel: BaseHandler,  # type: ignore[type-arg]
 ) -> ConversationHandler:  # type: ignore[type-arg]
+    states: dict[object, list[BaseHandler]] = {  # type: ignore[type-arg]
+        CATEGORY: [CallbackQueryHandler(category_chosen, pattern=report_step("cat")), *buttons_only],
+        DESCRIPTION: [MessageHandler(text, description_given), *buttons_only],
+        CRISIS_OFFER: [CallbackQueryHandler(crisis_offer_answered, pattern=report_step("crisis")), *buttons_only],
+        PLACE: [
+            MessageHandler(filters.LOCATION & private, location_given),
+            MessageHandler(text, place_text_given),
+            *buttons_only,
+        ],
+        PLACE_CONFIRM: [CallbackQueryHandler(place_confirmed, pattern=report_step("place")), *buttons_only],
+        MUNICIPALITY: [
+            CallbackQueryHandler(municipality_chosen, pattern=report_step("mun")),
+            MessageHandler(text, municipality_text_given),
+            *buttons_only,
+        ],
+        PHOTOS: [
+            MessageHandler(filters.PHOTO & private, photo_given),
+            CallbackQueryHandler(photos_done, pattern=report_step("photos")),
+            *buttons_only,
+        ],
+        UPDATES: [CallbackQueryHandler(updates_chosen, pattern=report_step("upd")), *buttons_only],
+        CONTACT: [
+            MessageHandler(text, contact_given),
+            CallbackQueryHandler(contact_skipped, pattern=report_step("contact")),
+            *buttons_only,
+        ],
+        CONSENT: [CallbackQueryHandler(consent_given, pattern=report_step("consent")), *buttons_only],
+        SUMMARY: [
+            CallbackQueryHandler(send_pressed, pattern=is_send),
+            CallbackQueryHandler(summary_action, pattern=report_step("sum")),
+            *buttons_only,
+        ],
+        EDIT: [CallbackQueryHandler(edit_chosen, pattern=report_step("edit")), *buttons_only],
+    }
     return ConversationHandler(
         name=REPORT_CONVERSATION,
         persistent=True,
@@ -740,35 +903,8 @@ def _conversation(
             CallbackQueryHandler(send_pressed, pattern=is_keyed_send),
             MessageHandler(text & filters.Regex(REPORT_INTENT), start_report),
         ],
-        states={
-            CATEGORY: [CallbackQueryHandler(category_chosen, pattern=report_step("cat")), *buttons_only],
-            DESCRIPTION: [MessageHandler(text, description_given), *buttons_only],
-            PLACE: [
-                MessageHandler(filters.LOCATION & private, location_given),
-                MessageHandler(text, place_text_given),
-                *buttons_only,
-            ],
-            PLACE_CONFIRM: [CallbackQueryHandler(place_confirmed, pattern=report_step("place")), *buttons_only],
-            MUNICIPALITY: [CallbackQueryHandler(municipality_chosen, pattern=report_step("mun")), *buttons_only],
-            PHOTOS: [
-                MessageHandler(filters.PHOTO & private, photo_given),
-                CallbackQueryHandler(photos_done, pattern=report_step("photos")),
-                *buttons_only,
-            ],
-            UPDATES: [CallbackQueryHandler(updates_chosen, pattern=report_step("upd")), *buttons_only],
-            CONTACT: [
-                MessageHandler(text, contact_given),
-                CallbackQueryHandler(contact_skipped, pattern=report_step("contact")),
-                *buttons_only,
-            ],
-            CONSENT: [CallbackQueryHandler(consent_given, pattern=report_step("consent")), *buttons_only],
-            SUMMARY: [
-                CallbackQueryHandler(send_pressed, pattern=is_send),
-                CallbackQueryHandler(summary_action, pattern=report_step("sum")),
-                *buttons_only,
-            ],
-            EDIT: [CallbackQueryHandler(edit_chosen, pattern=report_step("edit")), *buttons_only],
-        },
+        # Typed "stop" comes first in every state: it must not become a description, place or contact.
+        states={state: [typed_cancel, *handlers] for state, handlers in states.items()},
         fallbacks=[
             CommandHandler(["cancel", "annuleer", "stop"], cancel, filters=private),
             # A report button that is invalid or of another step: an alert, and the draft stays as it is.

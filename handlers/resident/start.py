@@ -42,6 +42,12 @@ async def help_command(update: Update, context: Context) -> None:
     await reply(update, text, theme_menu(t))
 
 
+async def nothing_to_cancel(update: Update, context: Context) -> None:
+    """/cancel (/annuleer, /stop) outside a report."""
+    t = await translator(update, context)
+    await reply(update, t.gettext("There is nothing to cancel. Type a question, or start a report with /melding."))
+
+
 async def language_menu(update: Update, context: Context) -> None:
     t = await translator(update, context)
     buttons = [[(LANGUAGE_NAMES[lang], LanguagePress(lang)) for lang in SUPPORTED_LANGUAGES]]

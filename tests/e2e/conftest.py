@@ -93,8 +93,8 @@ class Harness:
         await self.quiet()
         return self.last(user)
 
-    async def photo(self, user: SimUser) -> Message:
-        update_id = self.emu.send_photo(user)
+    async def photo(self, user: SimUser, caption: str | None = None) -> Message:
+        update_id = self.emu.send_photo(user, caption)
         await self.emu.wait_for(lambda: self.emu.is_delivered(update_id), timeout=10.0)
         await self.quiet()
         return self.last(user)

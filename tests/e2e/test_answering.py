@@ -40,18 +40,32 @@ async def test_phishing_question_gets_the_phishing_answer(bot: Harness) -> None:
     phishing = bot.services.kb.topics["phishing"]
     assert text.startswith(phishing.nl.title)
     assert {"type": "bold", "offset": 0, "length": len(phishing.nl.title)} in answer.entities
-    for i, step in enumerate(phishing.nl.steps, start=1):
-        assert f"{i}. {step}" in text
-    assert "Fraudehelpdesk" in text
+    assert phishing.nl.first and phishing.nl.first in text.splitlines()[1]  # what to do first, under the title
+    assert f"1. {phishing.nl.steps[0]}" in text
+    assert len(text) <= 750  # one phone screen (about 700 characters) and "did this help?"
 
     data = callback_data(answer)
     assert data[:2] == ["fb:phishing:1", "fb:phishing:0"]
     assert "👍" in answer.buttons[0]["text"]
     assert "👎" in answer.buttons[1]["text"]
+    assert data[2] == "more:phishing"
+    assert answer.buttons[2]["text"] == "📖 Meer"
     assert f"rep:{phishing.report}" in data
     related = [d.removeprefix("topic:") for d in data if d.startswith("topic:")]
     assert related and set(related) <= set(phishing.related)
     assert data[-1] == "menu"
+
+    # "Meer": the rest as a second message (every step that was not shown, the helplines); the button goes.
+    rest = await bot.press(anna, answer, 2)
+    assert rest.message_id != answer.message_id
+    both = text + (rest.plain_text or "")
+    for i, step in enumerate(phishing.nl.steps, start=1):
+        assert f"{i}. {step}" in both
+    assert "Fraudehelpdesk" in (rest.plain_text or "")
+    first_screen = next(m for m in bot.emu.messages(anna.id) if m.message_id == answer.message_id)
+    assert "more:phishing" not in callback_data(first_screen)
+    assert callback_data(first_screen)[:2] == ["fb:phishing:1", "fb:phishing:0"]  # the rest stays
+    assert callback_data(rest) == [f"rep:{phishing.report}", "menu"]
 
 
 async def test_thumbs_up_counts_anonymously_and_removes_the_feedback_row(bot: Harness) -> None:
@@ -76,8 +90,9 @@ async def test_thumbs_up_counts_anonymously_and_removes_the_feedback_row(bot: Ha
         assert (row.helpful, row.not_helpful) == (1, 0)
     assert set(TopicFeedback.__table__.columns.keys()) == {"topic_id", "helpful", "not_helpful"}
 
-    # A second answer, 👎 this time, adds to the same anonymous counter.
-    second = await bot.say(anna, "ik heb op een link geklikt in een sms van de bank")
+    # A second answer (a deep link: a typed question would point to the answer above), 👎 this time, adds
+    # to the same anonymous counter.
+    second = await bot.say(anna, "/start phishing")
     await bot.press(anna, second, 1)
     async with bot.services.db.session() as session:
         row = await session.get(TopicFeedback, "phishing")

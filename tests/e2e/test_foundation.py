@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 from bot.app import SANDBOX_TOKEN
 from bot.dev.emulator import MAX_TEXT_LENGTH, Message
 from bot.storage.models import Resident
+from knowledge.render import FIRST_SCREEN, render_topic, visible_length
 from tests.e2e.conftest import Harness
 
 COMMAND_NAMES = ["start", "melding", "mijnmeldingen", "taal", "privacy", "help"]
@@ -181,8 +182,10 @@ async def test_every_topic_answer_fits_in_one_message(bot: Harness, language: st
     for topic, message in zip(topics, messages, strict=True):
         text = message.plain_text or ""
         assert text.startswith(topic.lang(language).title), topic.id  # type: ignore[arg-type]
-        assert len(text) <= MAX_TEXT_LENGTH
+        assert len(text) <= 750  # one phone screen (about 700 characters) and "did this help?"
         assert f"fb:{topic.id}:1" in callback_data(message)
+        full = render_topic(topic, bot.services.kb, language, bot.services.catalogs.get(language).gettext)  # type: ignore[arg-type]
+        assert (f"more:{topic.id}" in callback_data(message)) == (visible_length(full) > FIRST_SCREEN), topic.id
 
 
 # ---- errors --------------------------------------------------------------------------------------------

@@ -486,15 +486,18 @@ async def test_description_bounds(bot: Harness) -> None:
     assert message.reply_markup and "keyboard" in message.reply_markup
 
 
-async def test_crisis_in_the_description(bot: Harness) -> None:
+async def test_crisis_in_the_description_declined_files_nothing(bot: Harness) -> None:
     zoe = bot.emu.add_user("Zoe", "en")
     await walk(bot, zoe, upto="description")
     before = len(bot.emu.messages(zoe.id))
-    await bot.say(zoe, "He is hitting me right now and I am scared")
+    offer = await bot.say(zoe, "He is hitting me right now and I am scared")
     texts = bot.texts(zoe)[before:]
     assert len(texts) == 2
     assert "Call 112" in texts[0]
-    assert texts[1] == "Your report has not been sent. Please use the numbers above."
+    assert texts[1].startswith("Do you want the municipality to get this as a report anyway? Nobody reads it")
+    assert buttons(offer) == ["r:crisis:yes", "r:crisis:no"]
+    message = await bot.press(zoe, offer, 1)
+    assert message.plain_text == "Your report has not been sent. Please use the numbers above."
     assert await draft_step(bot, zoe) is None
     assert await count(bot, Report) == 0
     assert await count(bot, Delivery) == 0

@@ -7,16 +7,19 @@ import pytest
 
 from bot.i18n.catalogs import SUPPORTED_LANGUAGES
 from bot.reports.drafts import CATEGORIES
+from bot.triage.rules import Urgency
 from handlers.callbacks import (
     KINDS,
     MAX_BYTES,
     REPORT_STEP_VALUES,
     THEMES,
     CallbackData,
+    CrisisHelpPress,
     DeletePress,
     FeedbackPress,
     LanguagePress,
     MenuPress,
+    MorePress,
     NoneOfThesePress,
     ReportPress,
     ReportStepPress,
@@ -39,6 +42,8 @@ def all_presses() -> list[CallbackData]:
         *(ThemePress(theme) for theme in THEMES),
         *(TopicPress(topic) for topic in kb.topics),
         *(FeedbackPress(topic, helpful=helpful) for topic in kb.topics for helpful in (True, False)),
+        *(MorePress(topic) for topic in kb.topics),
+        *(CrisisHelpPress(urgency) for urgency in Urgency),
         *(ReportPress(t.report) for t in kb.topics.values() if t.report),
         ReportPress(),
         MenuPress(),
@@ -71,6 +76,14 @@ def test_wire_formats_are_unchanged() -> None:
     assert (MenuPress().encode(), NoneOfThesePress().encode()) == ("menu", "none")
     assert DeletePress(confirmed=True).encode() == "del:yes"
     assert ReportStepPress("sum", "send").encode() == "r:sum:send"
+
+
+def test_new_kinds_wire_formats() -> None:
+    assert MorePress("phishing").encode() == "more:phishing"
+    assert CrisisHelpPress(Urgency.SUICIDE).encode() == "help:suicide"
+    assert CrisisHelpPress.decode("help:abuse") == CrisisHelpPress(Urgency.ABUSE)
+    assert ReportStepPress("crisis", "yes").encode() == "r:crisis:yes"
+    assert report_step("crisis")("r:crisis:no")
 
 
 def test_theme_codec_knows_every_theme_of_the_menu() -> None:
@@ -113,6 +126,14 @@ def test_municipality_and_category_values_are_the_real_ones() -> None:
         "r:bogus:send",
         "r:sum:send:x",
         "r::send",
+        "more:",
+        "more:Phishing",
+        "more:phishing:1",
+        "help:",
+        "help:fire",
+        "help:SUICIDE",
+        "help:suicide:now",
+        "r:crisis:maybe",
     ],
 )
 def test_invalid_data_decodes_to_none(data: object) -> None:
