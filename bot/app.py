@@ -38,10 +38,22 @@ from bot.i18n.catalogs import N_, SUPPORTED_LANGUAGES
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import errors, jobs
-from handlers.callbacks import FeedbackPress, LanguagePress, MenuPress, NoneOfThesePress, ThemePress, TopicPress
+from handlers.callbacks import (
+    FeedbackPress,
+    LanguagePress,
+    MenuPress,
+    NoneOfThesePress,
+    ResidentPress,
+    StaffPress,
+    ThemePress,
+    TopicPress,
+)
 from handlers.common import App, BotData, Context, unknown_press
 from handlers.persistence import DraftPersistence
 from handlers.resident import answers, my_reports, report_flow, start
+from handlers.staff import actions as staff_actions
+from handlers.staff import commands as staff_commands
+from handlers.staff import resident as staff_resident
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +114,16 @@ def _register(app: App, services: Services) -> None:
     # New messages only: an edit never runs a command or moves the report flow (answers.edited_message).
     new = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new
+    groups = filters.ChatType.GROUPS & new
+    # Staff work comes first (group -2): commands, a composition's text, internal notes; then a resident's
+    # answer to a staff question (group -1). Each stops the later groups only when it used the update.
+    staff_chats = (filters.ChatType.PRIVATE | filters.ChatType.GROUPS) & new
+    app.add_handler(CommandHandler("open", staff_commands.open_command, filters=staff_chats), group=-2)
+    app.add_handler(CommandHandler("mijn", staff_commands.mine_command, filters=staff_chats), group=-2)
+    app.add_handler(CommandHandler("melding", staff_commands.report_command, filters=staff_chats), group=-2)
+    app.add_handler(CommandHandler("koppel", staff_commands.link_command, filters=groups), group=-2)
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & staff_chats, staff_actions.staff_text), group=-2)
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, staff_resident.resident_text), group=-1)
     app.add_handler(report_flow.conversation(services.settings))
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler(["help", "hulp"], start.help_command, filters=private))
@@ -116,6 +138,8 @@ def _register(app: App, services: Services) -> None:
     app.add_handler(CallbackQueryHandler(answers.feedback_pressed, pattern=FeedbackPress.matches))
     app.add_handler(CallbackQueryHandler(answers.menu_pressed, pattern=MenuPress.matches))
     app.add_handler(CallbackQueryHandler(answers.none_pressed, pattern=NoneOfThesePress.matches))
+    app.add_handler(CallbackQueryHandler(staff_actions.staff_pressed, pattern=StaffPress.matches))
+    app.add_handler(CallbackQueryHandler(staff_resident.resident_pressed, pattern=ResidentPress.matches))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, answers.free_text))
     edited = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION)
     app.add_handler(MessageHandler(edited, answers.edited_message))

@@ -38,6 +38,7 @@ from typing import Literal, Protocol
 from sqlalchemy import select, update
 
 from bot.i18n.catalogs import Translator
+from bot.outbox.views import Buttons, CardRenderer
 from bot.reports.drafts import CATEGORIES
 from bot.storage.db import Database
 from bot.storage.models import Delivery, MunicipalityLink, Report, utcnow
@@ -80,7 +81,7 @@ class Sender(Protocol):
     """The transport (Telegram in production): raises :class:`RetryLater`, :class:`TargetMoved` or
     :class:`TargetGone` for the failures it understands; anything else it raises is unexpected."""
 
-    async def send_card(self, chat_id: int, text: str) -> int: ...
+    async def send_card(self, chat_id: int, text: str, buttons: Buttons | None = None) -> int: ...
 
     async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None: ...
 
@@ -143,14 +144,18 @@ class StaffChat:
     last_error_at: dt.datetime | None = None
 
 
-async def link_municipality(db: Database, municipality: str, chat_id: int) -> None:
-    """Link (or relink) a municipality's staff chat: healthy again, and its waiting reports due now."""
+async def link_municipality(db: Database, municipality: str, chat_id: int, *, topics: bool = False) -> None:
+    """Link (or relink) a municipality's staff chat: healthy again, and its waiting reports due now.
+
+    ``topics``: the chat is a forum where the bot may manage topics (one topic per report).
+    """
     async with db.session() as session:
         row = await session.get(MunicipalityLink, municipality)
         if row is None:
-            session.add(MunicipalityLink(municipality=municipality, staff_chat_id=chat_id, health="ok"))
+            session.add(MunicipalityLink(municipality=municipality, staff_chat_id=chat_id, health="ok", topics=topics))
         else:
             row.staff_chat_id, row.health, row.last_error, row.last_error_at = chat_id, "ok", None, None
+            row.topics = topics
         # Reports that backed off or were stopped by a blocked chat go out on the next run, not after backoff.
         waiting = select(Report.id).where(Report.municipality == municipality)
         await session.execute(
@@ -193,10 +198,14 @@ MAX_MOVES = 2  # a group migrates once; more means something is wrong, so back o
 
 
 class Outbox:
-    def __init__(self, db: Database, sender: Sender, staff_translator: Translator) -> None:
+    def __init__(
+        self, db: Database, sender: Sender, staff_translator: Translator, cards: CardRenderer | None = None
+    ) -> None:
+        """``cards`` draws the staff card with its buttons (bot.staff.card); without it, the plain card."""
         self._db = db
         self._sender = sender
         self._t = staff_translator
+        self._cards = cards
         self._lock = asyncio.Lock()
 
     async def run_once(self, now: dt.datetime | None = None) -> RunResult:
@@ -262,7 +271,11 @@ class Outbox:
 
     async def _send(self, delivery: Delivery, report: Report, chat_id: int) -> None:
         if delivery.state == "pending":
-            message_id = await self._sender.send_card(chat_id, render_card(report, self._t))
+            if self._cards is None:
+                message_id = await self._sender.send_card(chat_id, render_card(report, self._t))
+            else:
+                view = await self._cards(report, report.municipality)
+                message_id = await self._sender.send_card(chat_id, view.text, view.buttons)
             await self._update(delivery.id, state="card_sent", message_id=message_id, last_error=None)
             delivery.state, delivery.message_id = "card_sent", message_id
         if delivery.state == "card_sent" and report.photos and delivery.message_id is not None:
