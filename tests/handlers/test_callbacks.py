@@ -9,11 +9,11 @@ from bot.i18n.catalogs import SUPPORTED_LANGUAGES
 from bot.reports.drafts import CATEGORIES
 from handlers.callbacks import (
     KINDS,
+    MAX_BYTES,
+    REPORT_STEP_VALUES,
     RESIDENT_ACTIONS,
     STAFF_ACTIONS,
     STATUS_CODES,
-    MAX_BYTES,
-    REPORT_STEP_VALUES,
     THEMES,
     CallbackData,
     DeletePress,
