@@ -65,7 +65,7 @@ def pseudonym(report: Report) -> str:
     return f"Melder {report.reference}"
 
 
-def card_buttons(report: Report) -> Buttons:
+def card_buttons(report: Report, t: Translator) -> Buttons:
     """The staff actions valid for the report's status, as a keyboard (none that contact an unreachable resident)."""
     status = Status(report.status)
     reachable = report.updates == "chat" and report.resident_chat_id is not None and not report.resident_unreachable
@@ -75,10 +75,10 @@ def card_buttons(report: Report) -> Buttons:
     if Action.FORWARD in allowed:
         allowed.add(Action.TRANSFER)
     actions = [a for a in CARD_ACTIONS if a in allowed]
-    buttons = [Button(BUTTON_LABELS[a], "staff", a, report.id, report.status) for a in actions]
+    buttons = [Button(t.gettext(BUTTON_LABELS[a]), "staff", a, report.id, report.status) for a in actions]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     if report.contact_phone or report.contact_email:
-        rows.append([Button(BUTTON_LABELS["contact"], "staff", "contact", report.id, report.status)])
+        rows.append([Button(t.gettext(BUTTON_LABELS["contact"]), "staff", "contact", report.id, report.status)])
     return rows
 
 
@@ -161,7 +161,7 @@ def render_staff_card(
         "",
         "<i>" + escape(t.gettext("Reply to this card for an internal note; the resident never sees it.")) + "</i>",
     ]
-    return CardView("\n".join(lines), card_buttons(report))
+    return CardView("\n".join(lines), card_buttons(report, t))
 
 
 class StaffCards:

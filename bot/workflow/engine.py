@@ -146,6 +146,7 @@ class Workflow:
         if action == Action.FORWARD and partner not in PARTNERS:
             raise Refused("bad-target")
 
+        old_municipality = report.municipality  # before the UPDATE: the ORM syncs the loaded row with it
         target = transition.target or expected
         values: dict[str, object] = {"status": target, "updated_at": now}
         if action == Action.TAKE:
@@ -166,7 +167,6 @@ class Workflow:
         if not isinstance(result, CursorResult) or result.rowcount != 1:
             raise Refused("stale")  # another press won the race since we read the report
 
-        old_municipality = report.municipality
         await session.refresh(report)
         t = self._resident_t(report)
         staff_t = self._catalogs.get("nl")

@@ -157,3 +157,185 @@ async def test_full_flow_take_ask_answer_close_feedback_reopen(bot: Harness) -> 
         ("close", "reaction_received", "closed"),
         ("reopen", "closed", "reopened"),
     ]
+
+
+async def refusals(bot: Harness, reference: str) -> list[tuple[str, str]]:
+    return [(e.actor, e.note or "") for e in await events(bot, reference) if e.action == "refused"]
+
+
+async def test_refusals_are_alerted_and_recorded_with_the_pressers_id(bot: Harness) -> None:
+    epe, hattem, eva, hugo, anna = await setup(bot)
+    outsider = bot.emu.add_user("Olaf", "nl")  # in the group, but not registered staff
+    reference = await file_via_chat(bot, anna, place="Epe")
+    await bot.quiet()
+    card = card_of(bot, epe)
+    report_id = (await report_of(bot, reference)).id
+
+    # A non-staff member's press: alert, event, nothing changes.
+    await press(bot, outsider, card, "take")
+    assert last_alert(bot)
+    # Staff of another municipality, on the card itself.
+    await press(bot, hugo, card, "take")
+    # A forged press: an Epe report's id pressed in Hattem's group by Hattem's staff (no such button exists there).
+    hattem_message = await bot.say(hugo, "/open", hattem)
+    await _settle(bot, bot.emu.press_data(hugo, hattem_message, f"s1:take:{report_id}:n"))
+    assert last_alert(bot)
+    # Eva, but in Hattem's group: the wrong chat for an Epe report.
+    await _settle(bot, bot.emu.press_data(eva, hattem_message, f"s1:take:{report_id}:n"))
+    # An illegal transition, well-formed: reopening a report that is new.
+    await _settle(bot, bot.emu.press_data(eva, card, f"s1:reopen:{report_id}:n"))
+    assert last_alert(bot)
+    # Garbage data is answered by the catch-all and changes nothing.
+    await _settle(bot, bot.emu.press_data(eva, card, "s1:take:abc:n"))
+    assert bot.emu.callback_queries()[-1].answered
+
+    assert (await report_of(bot, reference)).status == "new"
+    assert await refusals(bot, reference) == [
+        (f"user:{outsider.id}", "take: not-staff"),
+        (f"user:{hugo.id}", "take: other-municipality"),
+        (f"user:{hugo.id}", "take: other-municipality"),
+        (f"user:{eva.id}", "take: wrong-chat"),
+        (f"staff:{eva.id}", "reopen: illegal"),
+    ]
+    # Hattem's group never saw the Epe report.
+    assert all(reference not in (m.plain_text or "") for m in bot.emu.messages(hattem.id))
+
+
+async def test_a_stale_button_is_refused_and_the_card_redrawn(bot: Harness) -> None:
+    epe, _hattem, eva, _hugo, anna = await setup(bot)
+    ellen = bot.emu.add_user("Ellen", "nl")
+    await add_staff(bot.services.db, ellen.id, "epe", "staff", "Ellen")
+    reference = await file_via_chat(bot, anna, place="Epe")
+    await bot.quiet()
+    first = card_of(bot, epe)
+    drawn = next(str(b["callback_data"]) for b in first.buttons if ":close:" in str(b["callback_data"]))
+    await press(bot, eva, first, "take")
+    # Ellen's client still shows the card as it was drawn ("new"): her press carries that status.
+    await _settle(bot, bot.emu.press_data(ellen, card_of(bot, epe), drawn))
+    assert last_alert(bot)
+    assert await refusals(bot, reference) == [(f"staff:{ellen.id}", "close: stale")]
+    assert (await report_of(bot, reference)).status == "in_progress"
+    assert ":p" in "".join(str(b["callback_data"]) for b in card_of(bot, epe).buttons)
+
+
+async def test_non_staff_messages_in_a_staff_group_are_ignored(bot: Harness) -> None:
+    epe, _hattem, _eva, _hugo, anna = await setup(bot)
+    outsider = bot.emu.add_user("Olaf", "nl")
+    reference = await file_via_chat(bot, anna, place="Epe")
+    await bot.quiet()
+    card = card_of(bot, epe)
+    before = len(bot.emu.messages(epe.id))
+    await say_in(bot, outsider, epe, "Wat is dit?", reply_to=card)
+    await _settle(bot, bot.emu.send_text(outsider, "/open", epe))
+    await _settle(bot, bot.emu.send_text(outsider, f"/melding {reference}", epe))
+    assert len(bot.emu.messages(epe.id)) == before  # the bot said nothing
+    assert not [e for e in await events(bot, reference) if e.action == "note"]
+
+
+async def test_staff_commands_in_the_group_and_in_private(bot: Harness) -> None:
+    epe, hattem, eva, hugo, anna = await setup(bot)
+    reference = await file_via_chat(bot, anna, place="Epe")
+    await bot.quiet()
+    listing = await bot.say(eva, "/open", epe)
+    assert reference in (listing.plain_text or "")
+    await press(bot, eva, card_of(bot, epe), "take")
+    mine = await bot.say(eva, "/mijn")
+    assert reference in (mine.plain_text or "")
+    detail = await bot.say(eva, f"/melding {reference}")
+    assert "Eva" in (detail.plain_text or "") and "opgepakt" in (detail.plain_text or "")
+    # Hattem's staff see nothing of Epe, in their group or in private.
+    assert reference not in (await bot.say(hugo, "/open", hattem)).plain_text
+    refused = await bot.say(hugo, f"/melding {reference}")
+    assert reference not in (refused.plain_text or "")
+    # A resident's /melding without a reference still starts a report.
+    start = await bot.say(anna, "/melding")
+    assert any(str(b.get("callback_data", "")).startswith("r:cat:") for b in start.buttons)
+
+
+async def test_transfer_to_another_municipality_moves_the_card(bot: Harness) -> None:
+    epe, _hattem, eva, _hugo, anna = await setup(bot)
+    heerde = await bot.staff_group("heerde")
+    hanna = bot.emu.add_user("Hanna", "nl")
+    await add_staff(bot.services.db, hanna.id, "heerde", "staff", "Hanna")
+    reference = await file_via_chat(bot, anna, place="Epe")
+    await bot.quiet()
+    await press(bot, eva, card_of(bot, epe), "take")
+    await press(bot, eva, card_of(bot, epe), "transfer")
+    picker = bot.last(epe)
+    index = next(i for i, b in enumerate(picker.buttons) if str(b["callback_data"]).endswith(":heerde"))
+    await _settle(bot, bot.emu.press(eva, picker, index))
+    row = await report_of(bot, reference)
+    assert (row.municipality, row.status, row.assignee_id) == ("heerde", "new", None)
+    old = card_of(bot, epe)
+    assert old.buttons == [] and "Heerde" in (old.plain_text or "")
+    new = card_of(bot, heerde)
+    assert reference in (new.plain_text or "") and actions(new)[0] == "take"
+    assert "Heerde" in bot.texts(anna)[-1]
+    # Epe has no say any more; Heerde's staff take it on.
+    await press(bot, eva, new, "take")
+    assert last_alert(bot)
+    await press(bot, hanna, new, "take")
+    assert (await report_of(bot, reference)).assignee_id == hanna.id
+
+
+async def test_forward_to_a_partner_tells_the_resident_in_general_terms(bot: Harness) -> None:
+    epe, _hattem, eva, _hugo, anna = await setup(bot)
+    reference = await file_via_chat(bot, anna, place="Epe")
+    await bot.quiet()
+    await press(bot, eva, card_of(bot, epe), "transfer")
+    picker = bot.last(epe)
+    index = next(i for i, b in enumerate(picker.buttons) if str(b["callback_data"]).endswith(":jongerenwerk"))
+    await _settle(bot, bot.emu.press(eva, picker, index))
+    await say_in(bot, eva, epe, "Graag langsgaan bij het speelveld.")
+    await press(bot, eva, bot.last(epe), "send")
+    row = await report_of(bot, reference)
+    assert row.status == "forwarded"
+    (event,) = [e for e in await events(bot, reference) if e.action == "forward"]
+    assert "jongerenwerk" in (event.note or "") and "speelveld" in (event.note or "")
+    told = bot.texts(anna)[-1]
+    assert "organisation" in told and "jongerenwerk" not in told.lower() and "speelveld" not in told
+
+
+async def test_no_buttons_that_contact_a_resident_without_updates(bot: Harness) -> None:
+    epe, _hattem, eva, _hugo, anna = await setup(bot)
+    reference = await file_via_chat(bot, anna, place="Epe", updates="none")
+    await bot.quiet()
+    card = card_of(bot, epe)
+    assert "ask" not in actions(card) and "message" not in actions(card) and "close" in actions(card)
+    report_id = (await report_of(bot, reference)).id
+    await _settle(bot, bot.emu.press_data(eva, card, f"s1:ask:{report_id}:n"))
+    assert last_alert(bot)
+    assert (await refusals(bot, reference))[-1] == (f"staff:{eva.id}", "ask: illegal")
+
+
+async def test_a_resident_who_blocked_the_bot_shows_as_unreachable(bot: Harness) -> None:
+    epe, _hattem, eva, _hugo, anna = await setup(bot)
+    reference = await file_via_chat(bot, anna, place="Epe")
+    await bot.quiet()
+    bot.emu.block_bot(anna)
+    await press(bot, eva, card_of(bot, epe), "take")  # the resident's status message cannot be delivered
+    await bot.quiet()
+    row = await report_of(bot, reference)
+    assert row.resident_unreachable
+    assert "resident-unreachable" in [e.action for e in await events(bot, reference)]
+    card = card_of(bot, epe)
+    assert "niet bereikbaar" in (card.plain_text or "")
+    assert "ask" not in actions(card) and "message" not in actions(card)
+
+
+async def test_crisis_in_the_residents_answer_gets_guidance_at_once_and_flags_the_card(bot: Harness) -> None:
+    epe, _hattem, eva, _hugo, anna = await setup(bot)
+    reference = await file_via_chat(bot, anna, place="Epe")
+    await bot.quiet()
+    await press(bot, eva, card_of(bot, epe), "ask")
+    await say_in(bot, eva, epe, QUESTION)
+    await press(bot, eva, bot.last(epe), "send")
+    await press(bot, anna, bot.last(anna), "answer")
+    count = len(bot.emu.messages(anna.id))
+    await bot.say(anna, "They said they will stab him tonight, he has a knife")
+    replies = [m.plain_text or "" for m in bot.emu.messages(anna.id)[count:] if m.from_bot]
+    assert "112" in replies[0]  # guidance first
+    row = await report_of(bot, reference)
+    assert row.crisis == "emergency" and row.status == "reaction_received"
+    assert "🚨" in (card_of(bot, epe).plain_text or "")
+    assert any("🚨" in (m.plain_text or "") for m in bot.emu.messages(epe.id)[1:])
