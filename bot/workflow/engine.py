@@ -137,7 +137,8 @@ class Workflow:
         reachable = report.updates == "chat" and report.resident_chat_id is not None and not report.resident_unreachable
         if transition.contacts and not reachable:
             raise Refused("unreachable")
-        if transition.requires == "resident_message" and not (resident_text or template):
+        # Without a resident to write to, the closing text is kept as the note (see transitions' pitfalls).
+        if transition.requires == "resident_message" and not (resident_text or template or (note and not reachable)):
             raise Refused("missing-text")
         if transition.requires == "note" and not (note or partner):
             raise Refused("missing-text")
