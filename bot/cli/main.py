@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
 
 if TYPE_CHECKING:
+    from bot.dev.sandbox import StaffGroup
     from bot.storage.db import Database
 
 EXIT_FAILURE, EXIT_USAGE = 1, 2
@@ -86,9 +87,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-SANDBOX_STAFF_CHAT_BASE = -1009000000000
-
-
 def sandbox_database(settings: Settings, *, fresh_dir: Path | None = None, database: str | None = None) -> str:
     """The sandbox's own database URL: ``--database``, else a file in ``fresh_dir`` (``--fresh``), else
     ``VEILIGBOT_DATA_DIR/sandbox/``.
@@ -102,12 +100,14 @@ def sandbox_database(settings: Settings, *, fresh_dir: Path | None = None, datab
     return f"sqlite+aiosqlite:///{(directory / 'veiligbot.sqlite3').resolve()}"
 
 
-async def _sandbox_staff_chats(settings: Settings) -> dict[int, str]:
-    """One staff group per municipality for the sandbox, linked where the municipality has no chat yet.
+async def _sandbox_staff_groups(settings: Settings) -> list[StaffGroup]:
+    """One staff group per municipality for the sandbox (Heerde's a forum), linked where the municipality has no
+    chat yet.
 
     Pitfall: ``settings`` must be the sandbox's (see :func:`sandbox_database`); a municipality already linked
     in the sandbox database (``--database``) keeps its chat.
     """
+    from bot.dev.sandbox import sandbox_staff_groups
     from bot.outbox.delivery import link_municipality, staff_chats
     from bot.storage.db import Database
     from knowledge.municipalities import load_municipalities
@@ -116,12 +116,11 @@ async def _sandbox_staff_chats(settings: Settings) -> dict[int, str]:
     await db.open()
     try:
         linked = await staff_chats(db)
-        groups: dict[int, str] = {}
-        for i, municipality in enumerate(load_municipalities().municipalities, start=1):
-            chat_id = linked.get(municipality.id, SANDBOX_STAFF_CHAT_BASE - i)
-            if municipality.id not in linked:
-                await link_municipality(db, municipality.id, chat_id)
-            groups[chat_id] = f"{municipality.name} staff"
+        municipalities = [(m.id, m.name) for m in load_municipalities().municipalities]
+        groups = sandbox_staff_groups(municipalities, linked)
+        for group in groups:
+            if group.municipality not in linked:
+                await link_municipality(db, group.municipality, group.chat_id)
         return groups
     finally:
         await db.close()
@@ -143,15 +142,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
         )
         from bot.dev.sandbox import run_interactive, run_script
 
-        groups = asyncio.run(_sandbox_staff_chats(settings))
+        groups = asyncio.run(_sandbox_staff_groups(settings))
         if args.script is None:
-            return run_interactive(settings, group_chats=groups)
+            return run_interactive(settings, staff_groups=groups)
         if args.script == "-":
             lines = list(sys.stdin)
         else:
             with open(args.script, encoding="utf-8") as fh:
                 lines = list(fh)
-        return asyncio.run(run_script(lines, settings, sys.stdout, group_chats=groups))
+        return asyncio.run(run_script(lines, settings, sys.stdout, staff_groups=groups))
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

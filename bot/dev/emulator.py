@@ -25,7 +25,22 @@ Pitfalls worth knowing:
   because the Bot API documentation demands ``&amp;`` and a lenient server would hide escaping bugs. Pass
   ``strict_ampersand=False`` to get Telegram's lenient behaviour.
 - Markdown parse modes are accepted but not validated: the bot uses HTML.
-- Group chats behave as if the bot were an admin (privacy mode off): every message is delivered.
+- Group chats behave as if the bot were an admin (privacy mode off): every message is delivered. The bot's
+  rights per group (:class:`BotRights`, default: administrator with every right the staff side needs) decide
+  which methods succeed; a missing right gives Telegram's 400 "not enough rights ..." (see
+  :meth:`BotApiEmulator.set_bot_rights`).
+- Forum topics follow Telegram: a topic's ``message_thread_id`` is the id of its ``forum_topic_created``
+  service message; every message in a topic carries ``message_thread_id`` and ``is_topic_message``, and one
+  that replies to nothing carries that service message as ``reply_to_message`` (so "has reply_to_message"
+  does not mean "a reply to the card"). In a non-forum supergroup a reply carries the ``message_thread_id``
+  of its reply chain *without* ``is_topic_message``; sending with such an id fails ("message thread not
+  found"), as on Telegram. A closed topic refuses messages ("TOPIC_CLOSED") except from administrators with
+  ``can_manage_topics`` — the bot that manages topics can still post there, as on Telegram.
+- Service messages (topic created/edited/closed/reopened) use message ids but are left out of
+  :meth:`BotApiEmulator.messages` and the other listings, and are never delivered as updates (bots do not
+  receive their own messages).
+- :meth:`BotApiEmulator.advance_clock` moves the emulator's clock (message dates, the 48-hour limit of
+  ``deleteMessage``); nothing sleeps.
 - :meth:`BotApiEmulator.migrate_group` and :meth:`BotApiEmulator.remove_bot` change a group the way Telegram
   does for sending (400 with ``parameters.migrate_to_chat_id``; 403 "bot was kicked"), but deliver none of
   the service messages (``migrate_to_chat_id``, ``left_chat_member``) Telegram would send as updates.
@@ -37,6 +52,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import html
 import itertools
 import json
@@ -58,11 +74,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 __all__ = [
     "JSON_KEYS",
     "BotApiEmulator",
+    "BotRights",
     "Call",
     "CallbackQuery",
     "ChatEvent",
     "EntityParseError",
     "FaultKind",
+    "ForumTopic",
     "Message",
     "MessageVersion",
     "SimChat",
@@ -88,6 +106,7 @@ JSON_KEYS = frozenset(
 """Parameters PTB sends as JSON-encoded objects; every other form value stays a ``str``."""
 
 FaultKind = Literal["429", "500", "slow", "drop", "malformed"]
+EventKind = Literal["received", "pressed", "sent", "edited", "deleted", "answered", "pinned", "unpinned", "topic"]
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
@@ -95,6 +114,9 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 512
 MAX_SHORT_DESCRIPTION_LENGTH = 120
+MAX_TOPIC_NAME_LENGTH = 128
+DELETE_WINDOW_SECONDS = 48 * 3600  # Bot API deleteMessage: "sent less than 48 hours ago"
+TOPIC_ICON_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)  # the Bot API's allowed colours
 # Without allowed_updates Telegram delivers everything except these (Bot API, getUpdates).
 _OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _INLINE_ACTIONS = frozenset(
@@ -345,6 +367,7 @@ class SimChat:
     type: Literal["private", "group", "supergroup"]
     title: str | None = None
     user: SimUser | None = None
+    is_forum: bool = False
 
     def to_api(self) -> dict[str, Any]:
         if self.user is not None:
@@ -352,11 +375,62 @@ class SimChat:
             data.pop("is_bot")
             data.pop("language_code", None)
             return {**data, "id": self.id, "type": self.type}
-        return {"id": self.id, "type": self.type, "title": self.title}
+        data = {"id": self.id, "type": self.type, "title": self.title}
+        if self.is_forum:
+            data["is_forum"] = True
+        return data
 
     @property
     def display_name(self) -> str:
         return self.user.first_name if self.user is not None else self.title or str(self.id)
+
+
+@dataclass(frozen=True)
+class BotRights:
+    """The bot's membership in a group: ``administrator`` (with the rights below) or a plain ``member``.
+
+    Only the rights the bot's staff side needs are modelled; a plain member has none of them.
+    """
+
+    status: Literal["administrator", "member"] = "administrator"
+    can_manage_topics: bool = True
+    can_delete_messages: bool = True
+    can_pin_messages: bool = True
+
+    @classmethod
+    def member(cls) -> BotRights:
+        return cls("member", can_manage_topics=False, can_delete_messages=False, can_pin_messages=False)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.status == "administrator"
+
+    def has(self, right: str) -> bool:
+        return self.is_admin and bool(getattr(self, right))
+
+
+@dataclass(frozen=True)
+class ForumTopic:
+    """A forum topic (snapshot). ``message_thread_id`` is the id of its ``forum_topic_created`` message."""
+
+    chat_id: int
+    message_thread_id: int
+    name: str
+    icon_color: int
+    creator_id: int
+    icon_custom_emoji_id: str | None = None
+    closed: bool = False
+    deleted: bool = False
+
+    def to_api(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "message_thread_id": self.message_thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
+        if self.icon_custom_emoji_id:
+            data["icon_custom_emoji_id"] = self.icon_custom_emoji_id
+        return data
 
 
 @dataclass(frozen=True)
@@ -371,10 +445,13 @@ class MessageVersion:
 
 @dataclass
 class Message:
-    """A message in a chat, sent by the bot (``from_bot``) or injected for a resident.
+    """A message in a chat, sent by the bot (``from_bot``) or injected for a resident or group member.
 
     ``text``/``caption`` are as sent (HTML included); ``plain_text`` is the text after entity parsing,
-    which is what a resident sees. ``edits`` holds the *earlier* versions, oldest first.
+    which is what a resident sees. ``edits`` holds the *earlier* versions, oldest first. In a forum,
+    ``message_thread_id`` is the topic (``None``: the General topic) and ``is_topic_message`` is set; in a
+    non-forum supergroup a reply has the ``message_thread_id`` of its reply chain only. ``service`` holds a
+    service message's payload (e.g. ``{"forum_topic_created": {...}}``); listings leave those out.
     """
 
     message_id: int
@@ -395,6 +472,9 @@ class Message:
     reply_to_message_id: int | None = None
     edits: list[MessageVersion] = field(default_factory=list)
     deleted: bool = False
+    message_thread_id: int | None = None
+    is_topic_message: bool = False
+    service: dict[str, Any] | None = None
 
     @property
     def edited(self) -> bool:
@@ -436,18 +516,22 @@ class CallbackQuery:
 class ChatEvent:
     """Chronological chat activity, for transcripts.
 
-    ``kind``: ``received`` (a resident message; ``note`` is ``"edited"`` when they edited it), ``pressed`` (a
-    resident pressed an inline button; ``note`` is the button text), ``sent``, ``edited``, ``deleted`` (bot
-    side; ``message`` is a snapshot after the change), ``answered`` (the bot answered a button press with a
-    popup text in ``note``).
+    ``kind``: ``received`` (a resident or group member message; ``note`` is ``"edited"`` when they edited it),
+    ``pressed`` (someone pressed an inline button; ``note`` is the button text), ``sent``, ``edited``,
+    ``deleted`` (bot side; ``message`` is a snapshot after the change), ``answered`` (the bot answered a
+    button press with a popup text in ``note``), ``pinned``/``unpinned`` (``message`` is the pinned message),
+    ``topic`` (``note`` is ``created``, ``edited``, ``closed``, ``reopened`` or ``deleted``; ``topic`` is a
+    snapshot after the change). ``thread_id`` is the forum topic the event happened in, if any.
     """
 
     seq: int
-    kind: Literal["received", "pressed", "sent", "edited", "deleted", "answered"]
+    kind: EventKind
     chat_id: int
     message: Message | None = None
     user_id: int | None = None
     note: str | None = None
+    thread_id: int | None = None
+    topic: ForumTopic | None = None
 
 
 @dataclass(frozen=True)
@@ -487,6 +571,10 @@ class _ChatState:
     messages: dict[int, Message] = field(default_factory=dict)
     next_message_id: int = 1
     reply_keyboard: dict[str, Any] | None = None
+    bot_rights: BotRights = field(default_factory=BotRights)
+    members: dict[int, str] = field(default_factory=dict)  # user id -> "member" | "administrator"
+    topics: dict[int, ForumTopic] = field(default_factory=dict)
+    pinned: list[int] = field(default_factory=list)  # oldest pin first
 
 
 _FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00fake-photo\xff\xd9"
@@ -562,6 +650,7 @@ class BotApiEmulator:
         self._descriptions: dict[tuple[str, str], str] = {}
         self._in_flight = 0
         self._last_activity = time.monotonic()
+        self._clock_offset = 0.0
 
     # ---- lifecycle ------------------------------------------------------------------------------------
 
@@ -616,6 +705,20 @@ class BotApiEmulator:
         """For ``ApplicationBuilder().base_file_url(...)``; downloads are served under it."""
         return f"http://127.0.0.1:{self.port}/file/bot"
 
+    # ---- the clock ------------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The emulator's time (unix seconds): the wall clock plus what :meth:`advance_clock` added."""
+        with self._lock:
+            return time.time() + self._clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulator's clock forward (e.g. ``48 * 3600`` to make messages too old to delete)."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            self._clock_offset += seconds
+
     # ---- simulated people and chats -------------------------------------------------------------------
 
     def add_user(
@@ -641,8 +744,25 @@ class BotApiEmulator:
             self._chats[user_id] = _ChatState(SimChat(user_id, "private", user=user))
             return user
 
-    def add_group(self, title: str, *, supergroup: bool = True, chat_id: int | None = None) -> SimChat:
-        """Create a group chat the bot is a member of (e.g. a municipality's staff chat)."""
+    def add_group(
+        self,
+        title: str,
+        *,
+        supergroup: bool = True,
+        chat_id: int | None = None,
+        forum: bool = False,
+        bot_rights: BotRights | None = None,
+        members: tuple[SimUser, ...] = (),
+    ) -> SimChat:
+        """Create a group chat the bot is in (e.g. a municipality's staff chat).
+
+        Args:
+            forum: a supergroup with topics enabled (``is_forum``).
+            bot_rights: the bot's membership; default administrator with every modelled right.
+            members: users in the group (anyone who sends there joins anyway; see :meth:`add_member`).
+        """
+        if forum and not supergroup:
+            raise ValueError("only a supergroup can be a forum")
         with self._lock:
             if chat_id is None:
                 n = self._next_group_id
@@ -650,9 +770,36 @@ class BotApiEmulator:
                 chat_id = -1001000000000 - n if supergroup else -4000000000 - n
             if chat_id >= 0 or chat_id in self._chats:
                 raise ValueError(f"chat id {chat_id} is not a free group id")
-            chat = SimChat(chat_id, "supergroup" if supergroup else "group", title=title)
-            self._chats[chat_id] = _ChatState(chat)
+            chat = SimChat(chat_id, "supergroup" if supergroup else "group", title=title, is_forum=forum)
+            self._chats[chat_id] = _ChatState(chat, bot_rights=bot_rights or BotRights())
+            for user in members:
+                self.add_member(chat, user)
             return chat
+
+    def set_bot_rights(self, chat: SimChat, rights: BotRights) -> None:
+        """Change the bot's membership in a group, e.g. ``BotRights.member()`` or
+        ``BotRights(can_manage_topics=False)``; ``getChatMember`` reports it and methods check it."""
+        with self._lock:
+            if self._chats[chat.id].chat.type == "private":
+                raise ValueError("the bot has no rights in a private chat")
+            self._chats[chat.id].bot_rights = rights
+
+    def bot_rights(self, chat_id: int) -> BotRights:
+        with self._lock:
+            return self._chats[chat_id].bot_rights
+
+    def add_member(self, chat: SimChat, user: SimUser, status: Literal["member", "administrator"] = "member") -> None:
+        """``user`` joins the group (``getChatMember`` reports ``status``)."""
+        with self._lock:
+            state = self._chats[chat.id]
+            if state.chat.type == "private":
+                raise ValueError("a private chat has no members to add")
+            state.members[user.id] = status
+
+    def members(self, chat_id: int) -> dict[int, str]:
+        """The group's (simulated) members: user id → status."""
+        with self._lock:
+            return dict(self._chats[chat_id].members)
 
     def user(self, user_id: int) -> SimUser:
         with self._lock:
@@ -666,6 +813,11 @@ class BotApiEmulator:
         """From now on, sending to this user fails with 403 "Forbidden: bot was blocked by the user"."""
         with self._lock:
             self._blocked.add(user.id)
+
+    def unblock_bot(self, user: SimUser) -> None:
+        """The user unblocked the bot (after :meth:`block_bot`): sending works again."""
+        with self._lock:
+            self._blocked.discard(user.id)
 
     def migrate_group(self, chat: SimChat) -> SimChat:
         """The group became a supergroup, which on Telegram gets a new chat id; returns that supergroup.
@@ -700,14 +852,30 @@ class BotApiEmulator:
     # ---- resident actions (updates) -------------------------------------------------------------------
 
     def send_text(
-        self, user: SimUser, text: str, chat: SimChat | None = None, *, reply_to: Message | None = None
+        self,
+        user: SimUser,
+        text: str,
+        chat: SimChat | None = None,
+        *,
+        reply_to: Message | None = None,
+        thread_id: int | None = None,
     ) -> int:
-        """Inject a text message; a leading ``/command`` (also ``/cmd@botname``) gets its entity."""
+        """Inject a text message; a leading ``/command`` (also ``/cmd@botname``) gets its entity.
+
+        In a group, ``user`` speaks as a member (joining if needed); ``reply_to`` makes it a reply (in a forum,
+        inside the replied message's topic); ``thread_id`` posts inside that forum topic. Raises ``ValueError``
+        for what a Telegram client cannot do: post in a closed (TOPIC_CLOSED) or deleted topic, or in a topic
+        of a chat that is not a forum.
+        """
         extra: dict[str, Any] = {"text": text}
         entities = _command_entities(text)
         if entities:
             extra["entities"] = entities
-        return self._inject_message(user, chat, extra, reply_to=reply_to)
+        return self._inject_message(user, chat, extra, reply_to=reply_to, thread_id=thread_id)
+
+    def reply(self, user: SimUser, message: Message, text: str) -> int:
+        """``user`` replies to ``message`` in its chat (in a forum: in its topic)."""
+        return self.send_text(user, text, self.chat(message.chat_id), reply_to=message)
 
     def edit_text(self, user: SimUser, message_id: int, text: str, chat: SimChat | None = None) -> int:
         """The resident edits one of their own text messages: an ``edited_message`` update, as Telegram sends.
@@ -731,8 +899,17 @@ class BotApiEmulator:
             self._event("received", state.chat.id, msg, user_id=user.id, note="edited")
             return self._push_update({"edited_message": self._message_to_api(msg)})
 
-    def send_location(self, user: SimUser, latitude: float, longitude: float, chat: SimChat | None = None) -> int:
-        return self._inject_message(user, chat, {"location": {"latitude": latitude, "longitude": longitude}})
+    def send_location(
+        self,
+        user: SimUser,
+        latitude: float,
+        longitude: float,
+        chat: SimChat | None = None,
+        *,
+        thread_id: int | None = None,
+    ) -> int:
+        location = {"latitude": latitude, "longitude": longitude}
+        return self._inject_message(user, chat, {"location": location}, thread_id=thread_id)
 
     def send_photo(
         self,
@@ -741,14 +918,17 @@ class BotApiEmulator:
         chat: SimChat | None = None,
         *,
         data: bytes = _FAKE_JPEG,
+        reply_to: Message | None = None,
+        thread_id: int | None = None,
     ) -> int:
-        """Inject a photo; the bot can ``getFile`` and download it (``data``)."""
+        """Inject a photo; the bot can ``getFile`` and download it (``data``). ``reply_to``/``thread_id`` as in
+        :meth:`send_text`."""
         with self._lock:
             sizes = self._store_photo(data)
         extra: dict[str, Any] = {"photo": sizes}
         if caption:
             extra["caption"] = caption
-        return self._inject_message(user, chat, extra)
+        return self._inject_message(user, chat, extra, reply_to=reply_to, thread_id=thread_id)
 
     def send_contact(self, user: SimUser, phone_number: str, chat: SimChat | None = None) -> int:
         contact = {"phone_number": phone_number, "first_name": user.first_name, "user_id": user.id}
@@ -807,7 +987,10 @@ class BotApiEmulator:
                     "data": query.data,
                 }
             }
-            self._event("pressed", message.chat_id, user_id=user.id, note=label)
+            if self._chats[message.chat_id].chat.type != "private":
+                self._chats[message.chat_id].members.setdefault(user.id, "member")
+            thread_id = message.message_thread_id if message.is_topic_message else None
+            self._event("pressed", message.chat_id, user_id=user.id, note=label, thread_id=thread_id)
             return self._push_update(update)
 
     def press_reply_keyboard(self, user: SimUser, index: int, chat: SimChat | None = None) -> int:
@@ -846,17 +1029,34 @@ class BotApiEmulator:
             return copy.deepcopy(self._chats[chat_id].reply_keyboard)
 
     def _inject_message(
-        self, user: SimUser, chat: SimChat | None, extra: dict[str, Any], *, reply_to: Message | None = None
+        self,
+        user: SimUser,
+        chat: SimChat | None,
+        extra: dict[str, Any],
+        *,
+        reply_to: Message | None = None,
+        thread_id: int | None = None,
     ) -> int:
         with self._lock:
             if user.id not in self._users:
                 raise ValueError("unknown user; create it with add_user()")
             state = self._chats[chat.id if chat else user.id]
+            if reply_to is not None:
+                original = state.messages.get(reply_to.message_id)
+                if reply_to.chat_id != state.chat.id or original is None or original.deleted:
+                    raise ValueError("the message to reply to is not (or no longer) in this chat")
+                if state.chat.is_forum:
+                    if thread_id is not None and thread_id != original.message_thread_id:
+                        raise ValueError("a reply goes into the topic of the message it replies to")
+                    thread_id = original.message_thread_id
+            if state.chat.type != "private":
+                state.members.setdefault(user.id, "member")
+            thread, is_topic = self._member_thread(state, user.id, thread_id, reply_to)
             msg = Message(
                 message_id=self._next_message_id(state),
                 chat_id=state.chat.id,
                 from_bot=False,
-                date=int(time.time()),
+                date=int(self.now()),
                 sender_id=user.id,
                 text=extra.get("text"),
                 plain_text=extra.get("text") or extra.get("caption"),
@@ -866,10 +1066,32 @@ class BotApiEmulator:
                 location=extra.get("location"),
                 contact=extra.get("contact"),
                 reply_to_message_id=reply_to.message_id if reply_to else None,
+                message_thread_id=thread,
+                is_topic_message=is_topic,
             )
             state.messages[msg.message_id] = msg
             self._event("received", state.chat.id, msg, user_id=user.id)
             return self._push_update({"message": self._message_to_api(msg)})
+
+    def _member_thread(
+        self, state: _ChatState, user_id: int, thread_id: int | None, reply_to: Message | None
+    ) -> tuple[int | None, bool]:
+        """(message_thread_id, is_topic_message) of a member's new message, as a Telegram client sends it."""
+        if state.chat.is_forum:
+            if thread_id is None:
+                return None, False  # the General topic
+            topic = state.topics.get(thread_id)
+            if topic is None or topic.deleted:
+                raise ValueError(f"topic {thread_id} does not exist in this chat")
+            if topic.closed and state.members.get(user_id) != "administrator":
+                raise ValueError("TOPIC_CLOSED: only administrators can post in a closed topic")
+            return thread_id, True
+        if thread_id is not None:
+            raise ValueError("this chat is not a forum: it has no topics")
+        if state.chat.type == "supergroup" and reply_to is not None:
+            root = state.messages[reply_to.message_id]
+            return (root.message_thread_id or root.message_id), False  # a reply chain, not a topic
+        return None, False
 
     def _push_update(self, body: dict[str, Any]) -> int:
         with self._cond:
@@ -893,7 +1115,9 @@ class BotApiEmulator:
             if state is None:
                 return []
             return [
-                copy.deepcopy(m) for m in state.messages.values() if m.from_bot and (include_deleted or not m.deleted)
+                copy.deepcopy(m)
+                for m in state.messages.values()
+                if m.from_bot and m.service is None and (include_deleted or not m.deleted)
             ]
 
     def received(self, chat_id: int) -> list[Message]:
@@ -902,11 +1126,51 @@ class BotApiEmulator:
             state = self._chats.get(chat_id)
             if state is None:
                 return []
-            return [copy.deepcopy(m) for m in state.messages.values() if not m.from_bot]
+            return [copy.deepcopy(m) for m in state.messages.values() if not m.from_bot and m.service is None]
 
     def last_message(self, chat_id: int) -> Message | None:
         found = self.messages(chat_id)
         return found[-1] if found else None
+
+    def chat_messages(self, chat_id: int, *, include_deleted: bool = False) -> list[Message]:
+        """Everything a group shows, oldest first: the bot's and the members' messages (no service messages)."""
+        with self._lock:
+            state = self._chats.get(chat_id)
+            if state is None:
+                return []
+            return [
+                copy.deepcopy(m)
+                for m in state.messages.values()
+                if m.service is None and (include_deleted or not m.deleted)
+            ]
+
+    def topic_messages(self, chat_id: int, thread_id: int | None) -> list[Message]:
+        """The messages shown in one forum topic (``None``: the General topic), oldest first."""
+        with self._lock:
+            if not self._chats[chat_id].chat.is_forum:
+                raise ValueError("this chat is not a forum")
+            return [m for m in self.chat_messages(chat_id) if m.message_thread_id == thread_id]
+
+    def topics(self, chat_id: int, *, include_deleted: bool = False) -> list[ForumTopic]:
+        """The forum's topics in creation order (snapshots: name, icon colour, closed, deleted)."""
+        with self._lock:
+            return [t for t in self._chats[chat_id].topics.values() if include_deleted or not t.deleted]
+
+    def topic(self, chat_id: int, thread_id: int) -> ForumTopic:
+        """One topic (also a deleted one); ``KeyError`` if it never existed."""
+        with self._lock:
+            return self._chats[chat_id].topics[thread_id]
+
+    def pinned_message(self, chat_id: int) -> Message | None:
+        """The most recently pinned message still pinned (what the chat header shows), if any."""
+        pinned = self.pinned_messages(chat_id)
+        return pinned[-1] if pinned else None
+
+    def pinned_messages(self, chat_id: int) -> list[Message]:
+        """Every pinned message, oldest pin first."""
+        with self._lock:
+            state = self._chats[chat_id]
+            return [copy.deepcopy(state.messages[i]) for i in state.pinned if not state.messages[i].deleted]
 
     def events(self, since: int = 0) -> list[ChatEvent]:
         """Chat events with ``seq >= since`` (``seq`` starts at 0 and increases by one)."""
@@ -1076,15 +1340,21 @@ class BotApiEmulator:
 
     def _event(
         self,
-        kind: Literal["received", "pressed", "sent", "edited", "deleted", "answered"],
+        kind: EventKind,
         chat_id: int,
         message: Message | None = None,
         *,
         user_id: int | None = None,
         note: str | None = None,
+        topic: ForumTopic | None = None,
+        thread_id: int | None = None,
     ) -> None:
         snapshot = copy.deepcopy(message) if message is not None else None
-        self._events.append(ChatEvent(len(self._events), kind, chat_id, snapshot, user_id, note))
+        if topic is not None:
+            thread_id = topic.message_thread_id
+        if snapshot is not None and snapshot.is_topic_message:
+            thread_id = snapshot.message_thread_id
+        self._events.append(ChatEvent(len(self._events), kind, chat_id, snapshot, user_id, note, thread_id, topic))
 
     def _next_message_id(self, state: _ChatState) -> int:
         message_id = state.next_message_id
@@ -1111,6 +1381,66 @@ class BotApiEmulator:
         if chat_id in self._kicked:
             raise ApiError(403, f"Forbidden: bot was kicked from the {state.chat.type} chat")
         return state
+
+    def _chat_for_admin(self, p: _Params) -> _ChatState:
+        """The chat of a method that changes a chat (pins, topics, deletions): it must exist and have the bot."""
+        chat_id = p.chat_id()
+        state = self._chats.get(chat_id)
+        if state is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self._kicked:
+            raise ApiError(403, f"Forbidden: bot was kicked from the {state.chat.type} chat")
+        return state
+
+    def _thread_for_send(self, state: _ChatState, p: _Params) -> tuple[int | None, bool, int | None]:
+        """(message_thread_id, is_topic_message, reply_to_message_id) of a message the bot sends."""
+        thread_id = p.get_int("message_thread_id", 0) or None
+        reply_to = (p.get("reply_parameters") or {}).get("message_id")
+        if reply_to is None and p.get_str("reply_to_message_id"):
+            reply_to = p.get_int("reply_to_message_id")
+        if not state.chat.is_forum:
+            if thread_id is not None:
+                raise ApiError(400, "Bad Request: message thread not found")
+            return None, False, reply_to
+        if thread_id is None and reply_to is not None:
+            original = state.messages.get(int(reply_to))
+            if original is not None:
+                thread_id = original.message_thread_id
+        if thread_id is None:
+            return None, False, reply_to  # the General topic
+        topic = state.topics.get(thread_id)
+        if topic is None or topic.deleted:
+            raise ApiError(400, "Bad Request: message thread not found")
+        if topic.closed and not state.bot_rights.has("can_manage_topics"):
+            raise ApiError(400, "Bad Request: TOPIC_CLOSED")
+        return thread_id, True, reply_to
+
+    def _topic_for_change(self, state: _ChatState, p: _Params, right: str) -> ForumTopic:
+        """The topic an edit/close/reopen/delete names, after the rights check Telegram makes."""
+        if not state.chat.is_forum:
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        topic = state.topics.get(p.get_int("message_thread_id"))
+        if topic is None or topic.deleted:
+            raise ApiError(400, "Bad Request: TOPIC_ID_INVALID")
+        creator = topic.creator_id == int(self.bot_user["id"])
+        # Managing a topic needs can_manage_topics "unless it is the creator of the topic" (Bot API).
+        if not state.bot_rights.has(right) and not (right == "can_manage_topics" and creator):
+            raise ApiError(400, "Bad Request: not enough rights to manage chat topics")
+        return topic
+
+    def _service_message(self, state: _ChatState, topic: ForumTopic, service: dict[str, Any]) -> Message:
+        msg = Message(
+            message_id=self._next_message_id(state),
+            chat_id=state.chat.id,
+            from_bot=True,
+            date=int(self.now()),
+            sender_id=int(self.bot_user["id"]),
+            message_thread_id=topic.message_thread_id,
+            is_topic_message=True,
+            service=service,
+        )
+        state.messages[msg.message_id] = msg
+        return msg
 
     def _store_photo(self, content: bytes) -> list[dict[str, Any]]:
         sizes = []
@@ -1191,7 +1521,7 @@ class BotApiEmulator:
             message_id=self._next_message_id(state),
             chat_id=state.chat.id,
             from_bot=True,
-            date=int(time.time()),
+            date=int(self.now()),
             sender_id=int(self.bot_user["id"]),
             **fields,
         )
@@ -1200,7 +1530,7 @@ class BotApiEmulator:
         self._event("sent", state.chat.id, msg)
         return msg
 
-    def _message_to_api(self, msg: Message) -> dict[str, Any]:
+    def _message_to_api(self, msg: Message, *, nested: bool = False) -> dict[str, Any]:
         state = self._chats[msg.chat_id]
         sender = self.bot_user if msg.from_bot else self._users[msg.sender_id or 0].to_api()
         data: dict[str, Any] = {
@@ -1210,7 +1540,13 @@ class BotApiEmulator:
             "from": sender,
         }
         if msg.edits:
-            data["edit_date"] = int(time.time())
+            data["edit_date"] = int(self.now())
+        if msg.message_thread_id is not None:
+            data["message_thread_id"] = msg.message_thread_id
+        if msg.is_topic_message:
+            data["is_topic_message"] = True
+        if msg.service is not None:
+            data.update(copy.deepcopy(msg.service))
         if msg.text is not None:
             data["text"] = msg.plain_text
             if msg.entities:
@@ -1224,10 +1560,13 @@ class BotApiEmulator:
         for key in ("location", "contact", "media_group_id"):
             if getattr(msg, key) is not None:
                 data[key] = getattr(msg, key)
-        if msg.reply_to_message_id is not None:
-            original = state.messages.get(msg.reply_to_message_id)
-            if original is not None:
-                data["reply_to_message"] = self._message_to_api(original)
+        reply_to_id = msg.reply_to_message_id
+        if reply_to_id is None and msg.is_topic_message and msg.service is None:
+            reply_to_id = msg.message_thread_id  # Telegram: a topic message "replies" to the topic's creation
+        if reply_to_id is not None and not nested:  # Telegram nests reply_to_message one level only
+            original = state.messages.get(reply_to_id)
+            if original is not None and not original.deleted:
+                data["reply_to_message"] = self._message_to_api(original, nested=True)
         if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
             data["reply_markup"] = msg.reply_markup  # Telegram echoes inline keyboards only
         return data
@@ -1389,7 +1728,7 @@ def _send_message(emu: BotApiEmulator, p: _Params) -> Any:
         if p.get("entities") and not parse_mode:
             entities = list(p.get("entities"))
         markup = emu._validate_markup(p.get("reply_markup"), state.chat)
-        reply = p.get("reply_parameters") or {}
+        thread_id, is_topic, reply_to = emu._thread_for_send(state, p)
         msg = emu._new_bot_message(
             state,
             text=p.get_str("text"),
@@ -1397,7 +1736,9 @@ def _send_message(emu: BotApiEmulator, p: _Params) -> Any:
             entities=entities,
             parse_mode=parse_mode,
             reply_markup=markup,
-            reply_to_message_id=reply.get("message_id"),
+            reply_to_message_id=reply_to,
+            message_thread_id=thread_id,
+            is_topic_message=is_topic,
         )
         return emu._message_to_api(msg)
 
@@ -1409,6 +1750,7 @@ def _send_photo(emu: BotApiEmulator, p: _Params) -> Any:
         parse_mode = p.get_str("parse_mode")
         caption, entities = emu._check_caption(p.get("caption"), parse_mode)
         markup = emu._validate_markup(p.get("reply_markup"), state.chat)
+        thread_id, is_topic, reply_to = emu._thread_for_send(state, p)
         photo = emu._resolve_photo(p.get("photo"), p.uploads, "photo")
         msg = emu._new_bot_message(
             state,
@@ -1418,7 +1760,9 @@ def _send_photo(emu: BotApiEmulator, p: _Params) -> Any:
             parse_mode=parse_mode,
             reply_markup=markup,
             photo=photo,
-            reply_to_message_id=(p.get("reply_parameters") or {}).get("message_id"),
+            reply_to_message_id=reply_to,
+            message_thread_id=thread_id,
+            is_topic_message=is_topic,
         )
         return emu._message_to_api(msg)
 
@@ -1438,7 +1782,7 @@ def _send_media_group(emu: BotApiEmulator, p: _Params) -> Any:
             photo = emu._resolve_photo(item.get("media"), p.uploads, "")
             prepared.append((item, caption, entities, photo))
         group_id = f"{13000000000000000 + next(emu._media_group_counter)}"
-        reply_to = (p.get("reply_parameters") or {}).get("message_id")
+        thread_id, is_topic, reply_to = emu._thread_for_send(state, p)
         sent = []
         for item, caption, entities, photo in prepared:
             msg = emu._new_bot_message(
@@ -1450,6 +1794,8 @@ def _send_media_group(emu: BotApiEmulator, p: _Params) -> Any:
                 photo=photo,
                 media_group_id=group_id,
                 reply_to_message_id=reply_to,
+                message_thread_id=thread_id,
+                is_topic_message=is_topic,
             )
             sent.append(emu._message_to_api(msg))
         return sent
@@ -1463,20 +1809,70 @@ def _send_location(emu: BotApiEmulator, p: _Params) -> Any:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ApiError(400, "Bad Request: wrong location specified")
         markup = emu._validate_markup(p.get("reply_markup"), state.chat)
-        msg = emu._new_bot_message(state, location={"latitude": lat, "longitude": lon}, reply_markup=markup)
+        thread_id, is_topic, reply_to = emu._thread_for_send(state, p)
+        msg = emu._new_bot_message(
+            state,
+            location={"latitude": lat, "longitude": lon},
+            reply_markup=markup,
+            reply_to_message_id=reply_to,
+            message_thread_id=thread_id,
+            is_topic_message=is_topic,
+        )
         return emu._message_to_api(msg)
+
+
+@_method("copyMessage")
+def _copy_message(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        source_state = emu._chats.get(int(p.get_int("from_chat_id")))
+        if source_state is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        source = source_state.messages.get(p.get_int("message_id"))
+        if source is None or source.deleted:
+            raise ApiError(400, "Bad Request: message to copy not found")
+        if source.service is not None:
+            raise ApiError(400, "Bad Request: message can't be copied")
+        state = emu._chat_for_send(p)
+        markup = emu._validate_markup(p.get("reply_markup"), state.chat)
+        thread_id, is_topic, reply_to = emu._thread_for_send(state, p)
+        fields: dict[str, Any] = {
+            "text": source.text,
+            "caption": source.caption,
+            "plain_text": source.plain_text,
+            "entities": copy.deepcopy(source.entities),
+            "parse_mode": source.parse_mode,
+            "photo": copy.deepcopy(source.photo),
+            "location": copy.deepcopy(source.location),
+            "contact": copy.deepcopy(source.contact),
+        }
+        if "caption" in p.values and source.photo is not None:  # a new caption replaces the old one
+            parse_mode = p.get_str("parse_mode")
+            caption, entities = emu._check_caption(p.get("caption"), parse_mode)
+            fields.update(
+                caption=p.get_str("caption") if caption is not None else None,
+                plain_text=caption,
+                entities=entities,
+                parse_mode=parse_mode,
+            )
+        msg = emu._new_bot_message(
+            state,
+            reply_markup=markup,
+            reply_to_message_id=reply_to,
+            message_thread_id=thread_id,
+            is_topic_message=is_topic,
+            **fields,
+        )
+        return {"message_id": msg.message_id}
 
 
 def _message_for_edit(emu: BotApiEmulator, p: _Params) -> tuple[_ChatState, Message]:
     if p.get("inline_message_id"):
         raise ApiError(400, "Bad Request: the emulator does not support inline messages")
-    state = emu._chats.get(p.chat_id())
-    if state is None:
-        raise ApiError(400, "Bad Request: chat not found")
+    state = emu._chat_for_admin(p)
     msg = state.messages.get(p.get_int("message_id"))
     if msg is None or msg.deleted:
         raise ApiError(400, "Bad Request: message to edit not found")
-    if not msg.from_bot:
+    if not msg.from_bot or msg.service is not None:
         raise ApiError(400, "Bad Request: message can't be edited")
     return state, msg
 
@@ -1555,14 +1951,259 @@ def _edit_message_reply_markup(emu: BotApiEmulator, p: _Params) -> Any:
 @_method("deleteMessage")
 def _delete_message(emu: BotApiEmulator, p: _Params) -> Any:
     with emu._lock:
-        state = emu._chats.get(p.chat_id())
-        if state is None:
-            raise ApiError(400, "Bad Request: chat not found")
+        state = emu._chat_for_admin(p)
         msg = state.messages.get(p.get_int("message_id"))
         if msg is None or msg.deleted:
             raise ApiError(400, "Bad Request: message to delete not found")
+        if msg.service is not None and "forum_topic_created" in msg.service:
+            raise ApiError(400, "Bad Request: message can't be deleted")
+        if state.chat.type != "private" and not msg.from_bot:
+            # "If the bot is an administrator of a group, it can delete any message there. If the bot has
+            # can_delete_messages permission in a supergroup ..., it can delete any message there." (Bot API)
+            allowed = (
+                state.bot_rights.is_admin if state.chat.type == "group" else state.bot_rights.has("can_delete_messages")
+            )
+            if not allowed:
+                raise ApiError(400, "Bad Request: message can't be deleted")
+        if emu.now() - msg.date >= DELETE_WINDOW_SECONDS:
+            raise ApiError(400, "Bad Request: message can't be deleted for everyone")
         msg.deleted = True
+        if msg.message_id in state.pinned:
+            state.pinned.remove(msg.message_id)
         emu._event("deleted", msg.chat_id, msg)
+        return True
+
+
+def _check_pin_rights(state: _ChatState) -> None:
+    if state.chat.type != "private" and not state.bot_rights.has("can_pin_messages"):
+        raise ApiError(400, "Bad Request: not enough rights to manage pinned messages in the chat")
+
+
+@_method("pinChatMessage")
+def _pin_chat_message(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_admin(p)
+        _check_pin_rights(state)
+        msg = state.messages.get(p.get_int("message_id"))
+        if msg is None or msg.deleted or msg.service is not None:
+            raise ApiError(400, "Bad Request: message to pin not found")
+        if msg.message_id in state.pinned:
+            state.pinned.remove(msg.message_id)
+        state.pinned.append(msg.message_id)
+        emu._event("pinned", state.chat.id, msg)
+        return True
+
+
+@_method("unpinChatMessage")
+def _unpin_chat_message(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_admin(p)
+        _check_pin_rights(state)
+        if p.get_str("message_id"):
+            message_id = p.get_int("message_id")
+            if state.messages.get(message_id) is None:
+                raise ApiError(400, "Bad Request: message to unpin not found")
+        elif state.pinned:
+            message_id = state.pinned[-1]  # without message_id: the most recent pin
+        else:
+            return True
+        if message_id in state.pinned:
+            state.pinned.remove(message_id)
+            emu._event("unpinned", state.chat.id, state.messages[message_id])
+        return True
+
+
+@_method("unpinAllChatMessages")
+def _unpin_all_chat_messages(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_admin(p)
+        _check_pin_rights(state)
+        for message_id in list(reversed(state.pinned)):
+            state.pinned.remove(message_id)
+            emu._event("unpinned", state.chat.id, state.messages[message_id])
+        return True
+
+
+_ADMIN_FLAGS = (
+    "can_be_edited",
+    "is_anonymous",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
+_STAFF_ADMIN_RIGHTS = ("can_manage_chat", "can_delete_messages", "can_pin_messages", "can_manage_topics")
+
+
+def _chat_member(emu: BotApiEmulator, state: _ChatState, user_id: int) -> dict[str, Any]:
+    if user_id == int(emu.bot_user["id"]):
+        if state.chat.id in emu._kicked:
+            return {"status": "left", "user": dict(emu.bot_user)}
+        rights = state.bot_rights
+        if state.chat.type == "private" or not rights.is_admin:
+            return {"status": "member", "user": dict(emu.bot_user)}
+        member: dict[str, Any] = {
+            "status": "administrator",
+            "user": dict(emu.bot_user),
+            "can_be_edited": False,
+            "is_anonymous": False,
+            "can_manage_chat": True,
+            "can_delete_messages": rights.can_delete_messages,
+            "can_manage_video_chats": False,
+            "can_restrict_members": False,
+            "can_promote_members": False,
+            "can_change_info": False,
+            "can_invite_users": False,
+            "can_post_stories": False,
+            "can_edit_stories": False,
+            "can_delete_stories": False,
+            "can_pin_messages": rights.can_pin_messages,
+        }
+        if state.chat.type == "supergroup":
+            member["can_manage_topics"] = rights.can_manage_topics  # "supergroups only" (Bot API)
+        return member
+    user = emu._users.get(user_id)
+    if user is None:
+        raise ApiError(400, "Bad Request: user not found")
+    if state.chat.type == "private":
+        return {"status": "member" if user_id == state.chat.id else "left", "user": user.to_api()}
+    status = state.members.get(user_id, "left")
+    data: dict[str, Any] = {"status": status, "user": user.to_api()}
+    if status == "administrator":  # a human admin with the rights staff need
+        data.update(dict.fromkeys(_ADMIN_FLAGS, False))
+        data.update(dict.fromkeys(_STAFF_ADMIN_RIGHTS, True))
+    return data
+
+
+@_method("getChatMember")
+def _get_chat_member(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chats.get(p.chat_id())
+        if state is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        return _chat_member(emu, state, p.get_int("user_id"))
+
+
+@_method("getChatAdministrators")
+def _get_chat_administrators(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_admin(p)
+        if state.chat.type == "private":
+            raise ApiError(400, "Bad Request: there are no administrators in the private chat")
+        ids = [int(emu.bot_user["id"])] if state.bot_rights.is_admin else []
+        ids += [user_id for user_id, status in state.members.items() if status == "administrator"]
+        return [_chat_member(emu, state, user_id) for user_id in ids]
+
+
+@_method("getChat")
+def _get_chat(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_admin(p)
+        data = state.chat.to_api()
+        data.update(
+            {
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {
+                    "unlimited_gifts": False,
+                    "limited_gifts": False,
+                    "unique_gifts": False,
+                    "premium_subscription": False,
+                    "gifts_from_channels": False,
+                },
+            }
+        )
+        pinned = [i for i in state.pinned if not state.messages[i].deleted]
+        if pinned:
+            data["pinned_message"] = emu._message_to_api(state.messages[pinned[-1]], nested=True)
+        return data
+
+
+@_method("createForumTopic")
+def _create_forum_topic(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_admin(p)
+        if not state.chat.is_forum:
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        if not state.bot_rights.has("can_manage_topics"):
+            raise ApiError(400, "Bad Request: not enough rights to create a topic")
+        name = p.get_str("name") or ""
+        if not name.strip():
+            raise ApiError(400, "Bad Request: TOPIC_TITLE_EMPTY")
+        if len(name) > MAX_TOPIC_NAME_LENGTH:
+            raise ApiError(400, "Bad Request: TOPIC_TITLE_TOO_LONG")
+        color = p.get_int("icon_color", TOPIC_ICON_COLORS[0])
+        if color not in TOPIC_ICON_COLORS:
+            raise ApiError(400, "Bad Request: TOPIC_ICON_COLOR_INVALID")
+        emoji = p.get_str("icon_custom_emoji_id") or None
+        thread_id = state.next_message_id  # the topic is the thread of its creation message
+        topic = ForumTopic(state.chat.id, thread_id, name, color, int(emu.bot_user["id"]), emoji)
+        state.topics[thread_id] = topic
+        created = {"name": name, "icon_color": color, **({"icon_custom_emoji_id": emoji} if emoji else {})}
+        emu._service_message(state, topic, {"forum_topic_created": created})
+        emu._event("topic", state.chat.id, note="created", topic=topic)
+        return topic.to_api()
+
+
+@_method("editForumTopic")
+def _edit_forum_topic(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_admin(p)
+        topic = emu._topic_for_change(state, p, "can_manage_topics")
+        name = p.get_str("name") or topic.name
+        if len(name) > MAX_TOPIC_NAME_LENGTH:
+            raise ApiError(400, "Bad Request: TOPIC_TITLE_TOO_LONG")
+        emoji = p.get_str("icon_custom_emoji_id") if "icon_custom_emoji_id" in p.values else topic.icon_custom_emoji_id
+        emoji = emoji or None
+        if (name, emoji) == (topic.name, topic.icon_custom_emoji_id):
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        updated = dataclasses.replace(topic, name=name, icon_custom_emoji_id=emoji)
+        state.topics[topic.message_thread_id] = updated
+        emu._service_message(state, updated, {"forum_topic_edited": {"name": name}})
+        emu._event("topic", state.chat.id, note="edited", topic=updated)
+        return True
+
+
+def _set_topic_closed(emu: BotApiEmulator, p: _Params, closed: bool) -> Any:
+    with emu._lock:
+        state = emu._chat_for_admin(p)
+        topic = emu._topic_for_change(state, p, "can_manage_topics")
+        if topic.closed == closed:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        updated = dataclasses.replace(topic, closed=closed)
+        state.topics[topic.message_thread_id] = updated
+        emu._service_message(state, updated, {"forum_topic_closed" if closed else "forum_topic_reopened": {}})
+        emu._event("topic", state.chat.id, note="closed" if closed else "reopened", topic=updated)
+        return True
+
+
+@_method("closeForumTopic")
+def _close_forum_topic(emu: BotApiEmulator, p: _Params) -> Any:
+    return _set_topic_closed(emu, p, True)
+
+
+@_method("reopenForumTopic")
+def _reopen_forum_topic(emu: BotApiEmulator, p: _Params) -> Any:
+    return _set_topic_closed(emu, p, False)
+
+
+@_method("deleteForumTopic")
+def _delete_forum_topic(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        state = emu._chat_for_admin(p)
+        topic = emu._topic_for_change(state, p, "can_delete_messages")
+        for msg in state.messages.values():
+            if msg.message_thread_id == topic.message_thread_id and msg.is_topic_message:
+                msg.deleted = True  # "along with all its messages" (Bot API)
+                if msg.message_id in state.pinned:
+                    state.pinned.remove(msg.message_id)
+        updated = dataclasses.replace(topic, deleted=True)
+        state.topics[topic.message_thread_id] = updated
+        emu._event("topic", state.chat.id, note="deleted", topic=updated)
         return True
 
 
@@ -1577,7 +2218,9 @@ def _answer_callback_query(emu: BotApiEmulator, p: _Params) -> Any:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         query.answered, query.text, query.show_alert = True, text, p.get_bool("show_alert")
         if text:
-            emu._event("answered", query.chat_id, user_id=query.user_id, note=text)
+            pressed = emu._get_message(query.chat_id, query.message_id)
+            thread_id = pressed.message_thread_id if pressed is not None and pressed.is_topic_message else None
+            emu._event("answered", query.chat_id, user_id=query.user_id, note=text, thread_id=thread_id)
         return True
 
 

@@ -229,7 +229,7 @@ async def test_reply_keyboard_press_location_photo_and_staff_chat() -> None:
     assert "Anna: [location 52.347, 5.983]" in lines
     assert "bot → Locatie 52.347, 5.983" in lines
     assert any(line.startswith("bot → Foto ontvangen (") for line in lines)
-    assert lines[-2:] == ["bot → [Heerde staff] Nieuwe melding uit Heerde", "bot → Doorgestuurd"]
+    assert lines[-2:] == ["bot → [Heerde staff] #1 Nieuwe melding uit Heerde", "bot → Doorgestuurd"]
 
 
 async def test_user_switch_uses_language_and_labels_other_chats() -> None:
