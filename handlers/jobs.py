@@ -15,7 +15,7 @@ from telegram import InputMediaPhoto, ReplyKeyboardRemove, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.i18n.catalogs import as_lang
-from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved
+from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved, TopicsUnavailable
 from bot.outbox.messages import MessageOutbox
 from bot.outbox.views import Buttons
 from bot.reports.drafts import Drafts
@@ -65,10 +65,25 @@ class TelegramSender:
     def __init__(self, app: App) -> None:
         self._bot = app.bot
 
-    async def send_card(self, chat_id: int, text: str, buttons: Buttons | None = None) -> int:
+    async def send_card(
+        self, chat_id: int, text: str, buttons: Buttons | None = None, *, thread_id: int | None = None
+    ) -> int:
         with _as_outbox_errors():
-            message = await self._bot.send_message(chat_id, text, reply_markup=markup(buttons or []))
+            message = await self._bot.send_message(
+                chat_id, text, reply_markup=markup(buttons or []), message_thread_id=thread_id
+            )
         return int(message.message_id)
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        try:
+            with _as_outbox_errors():
+                topic = await self._bot.create_forum_topic(chat_id, name)
+        except RetryLater as exc:
+            reason = str(exc).lower()
+            if "not enough rights" in reason or "not a forum" in reason:
+                raise TopicsUnavailable(str(exc)) from exc
+            raise
+        return int(topic.message_thread_id)
 
     async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None:
         """Pitfall: an album (sendMediaGroup) needs 2-10 items; Telegram refuses one, so one goes alone."""

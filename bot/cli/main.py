@@ -107,7 +107,8 @@ async def _sandbox_staff_groups(settings: Settings) -> list[StaffGroup]:
     Pitfall: ``settings`` must be the sandbox's (see :func:`sandbox_database`); a municipality already linked
     in the sandbox database (``--database``) keeps its chat.
     """
-    from bot.dev.sandbox import sandbox_staff_groups
+    from bot.dev.sandbox import SANDBOX_STAFF, sandbox_staff_groups
+    from bot.staff.registry import add_staff
     from bot.outbox.delivery import link_municipality, staff_chats
     from bot.storage.db import Database
     from knowledge.municipalities import load_municipalities
@@ -120,7 +121,11 @@ async def _sandbox_staff_groups(settings: Settings) -> list[StaffGroup]:
         groups = sandbox_staff_groups(municipalities, linked)
         for group in groups:
             if group.municipality not in linked:
-                await link_municipality(db, group.municipality, group.chat_id)
+                # The sandbox's forum gives the bot every right, so its reports get topics.
+                await link_municipality(db, group.municipality, group.chat_id, topics=group.forum)
+        # The sandbox's staff members may act on their municipality's reports (in this database only).
+        for name, (user_id, municipality) in SANDBOX_STAFF.items():
+            await add_staff(db, user_id, municipality, "staff", name)
         return groups
     finally:
         await db.close()

@@ -192,6 +192,7 @@ class Workflow:
         told = self._tell_resident(session, report, action, expected, t, resident_text, template)
         queue_card(session, report_id, old_municipality)
         if action == Action.TRANSFER:
+            queue_topic(session, report_id, old_municipality, "close")
             await self._move_card(session, report_id, report.municipality)
         if action == Action.ANSWER and resident_text:
             heading = staff_t.gettext("Answer from the resident ({pseudonym}):").format(

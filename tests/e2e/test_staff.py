@@ -339,3 +339,56 @@ async def test_crisis_in_the_residents_answer_gets_guidance_at_once_and_flags_th
     assert row.crisis == "emergency" and row.status == "reaction_received"
     assert "🚨" in (card_of(bot, epe).plain_text or "")
     assert any("🚨" in (m.plain_text or "") for m in bot.emu.messages(epe.id)[1:])
+
+
+async def test_topic_mode_one_topic_per_report_opened_closed_and_reopened(bot: Harness) -> None:
+    from bot.staff.registry import new_link_code
+
+    forum = bot.emu.add_group("Heerde staff", forum=True)
+    henk, anna = bot.emu.add_user("Henk", "nl"), bot.emu.add_user("Anna", "en")
+    await add_staff(bot.services.db, henk.id, "heerde", "staff", "Henk")
+    code = await new_link_code(bot.services.db, "heerde")
+    linked = await bot.say(henk, f"/koppel {code}", forum)
+    assert "topic" in (linked.plain_text or "") and "mist" not in (linked.plain_text or "")
+    reference = await file_via_chat(bot, anna, place="Wapenveld")
+    await bot.quiet()
+    (topic,) = bot.emu.topics(forum.id)
+    assert reference in topic.name and not topic.closed
+    card = card_of(bot, forum)
+    assert card.message_thread_id == topic.message_thread_id
+
+    # A plain message inside the topic is an internal note.
+    await _settle(bot, bot.emu.send_text(henk, NOTE, forum, thread_id=topic.message_thread_id))
+    assert [e.note for e in await events(bot, reference) if e.action == "note"] == [NOTE]
+    assert NOTE not in "\n".join(bot.texts(anna))
+
+    await press(bot, henk, card, "close")
+    await press(bot, henk, bot.last(forum), "tpl")
+    preview = bot.last(forum)
+    assert preview.message_thread_id == topic.message_thread_id  # the flow stays inside the topic
+    await press(bot, henk, preview, "send")
+    assert (await report_of(bot, reference)).status == "closed"
+    assert bot.emu.topics(forum.id)[0].closed
+    await press(bot, henk, card_of(bot, forum), "reopen")
+    assert not bot.emu.topics(forum.id)[0].closed
+
+
+async def test_linking_a_group_says_what_the_bot_lacks(bot: Harness) -> None:
+    from bot.dev.emulator import BotRights
+    from bot.staff.registry import new_link_code
+
+    forum = bot.emu.add_group("Hattem staff", forum=True, bot_rights=BotRights.member())
+    hugo, stranger = bot.emu.add_user("Hugo", "nl"), bot.emu.add_user("Sam", "nl")
+    await add_staff(bot.services.db, hugo.id, "hattem", "staff", "Hugo")
+    code = await new_link_code(bot.services.db, "hattem")
+    await _settle(bot, bot.emu.send_text(stranger, f"/koppel {code}", forum))
+    assert not bot.emu.messages(forum.id)  # non-staff are ignored, and the code is not used up
+    reply = await bot.say(hugo, f"/koppel {code}", forum)
+    text = reply.plain_text or ""
+    assert "Hattem" in text and "beheerder" in text and "kaart" in text
+    again = await bot.say(hugo, f"/koppel {code}", forum)
+    assert "gebruikt" in (again.plain_text or "")  # one-time
+    anna = bot.emu.add_user("Anna", "en")
+    reference = await file_via_chat(bot, anna, place="Hattem")
+    await bot.quiet()
+    assert not bot.emu.topics(forum.id) and reference in (card_of(bot, forum).plain_text or "")
