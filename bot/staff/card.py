@@ -147,7 +147,7 @@ def render_staff_card(
     if report.feedback:
         lines.append(html_field(t.gettext("Resident's verdict"), "👍" if report.feedback == "up" else "👎"))
     lines.append("")
-    lines.append(html_field(t.gettext("Resident"), pseudonym(report)))
+    lines.append("👤 " + escape(pseudonym(report)))
     lines.append(html_field(t.gettext("Received"), t.datetime(report.created_at)))
     place = report.place_text or ""
     if report.latitude is not None and report.longitude is not None:
