@@ -108,8 +108,8 @@ async def _sandbox_staff_groups(settings: Settings) -> list[StaffGroup]:
     in the sandbox database (``--database``) keeps its chat.
     """
     from bot.dev.sandbox import SANDBOX_STAFF, sandbox_staff_groups
-    from bot.staff.registry import add_staff
     from bot.outbox.delivery import link_municipality, staff_chats
+    from bot.staff.registry import add_staff
     from bot.storage.db import Database
     from knowledge.municipalities import load_municipalities
 
