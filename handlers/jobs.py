@@ -163,6 +163,19 @@ async def _expire_drafts_job(context: Context) -> None:
             log.warning("Could not tell a resident that their draft expired")
 
 
+async def _question_deadlines_job(context: Context) -> None:
+    """Reminders on working day 3 of an open question, back to the queue on day 5 (bot.workflow.engine)."""
+    from zoneinfo import ZoneInfo
+
+    from bot.workflow.engine import Workflow, question_deadlines
+
+    svc = services(context)
+    names: dict[str, str] = {m.id: m.name for m in svc.municipalities.municipalities}
+    workflow = Workflow(svc.db, svc.catalogs, names)
+    if await question_deadlines(workflow, svc.db, ZoneInfo(svc.settings.timezone)):
+        deliver_now(context)
+
+
 async def _housekeeping_job(context: Context) -> None:
     from bot.answering.feedback import purge_missed
 
@@ -179,3 +192,4 @@ def schedule_jobs(app: App, services: Services, *, delivery_interval: float = 10
     app.job_queue.run_repeating(_deliver_job, interval=delivery_interval, first=1, name="deliver")
     app.job_queue.run_repeating(_expire_drafts_job, interval=60, first=30, name="expire-drafts")
     app.job_queue.run_repeating(_housekeeping_job, interval=3600, first=60, name="housekeeping")
+    app.job_queue.run_repeating(_question_deadlines_job, interval=3600, first=120, name="question-deadlines")

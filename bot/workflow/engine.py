@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from html import escape
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,7 @@ from bot.outbox.messages import Button, queue_card, queue_resident, queue_thread
 from bot.staff.auth import Actor
 from bot.storage.db import Database
 from bot.storage.models import Delivery, Report, ReportEvent, utcnow
-from bot.workflow.deadlines import QUESTION_OPEN_DAYS
+from bot.workflow.deadlines import QUESTION_OPEN_DAYS, QUESTION_REMINDER_DAY, working_days_between
 from bot.workflow.transitions import ACTIONS, Action, Status
 
 RefusalReason = Literal["unknown-report", "role", "illegal", "stale", "missing-text", "unreachable", "bad-target"]
@@ -277,6 +278,38 @@ class Workflow:
             delivery.state, delivery.message_id, delivery.thread_id, delivery.attempts = "pending", None, None, 0
             delivery.next_attempt_at = utcnow()
 
+    async def remind(self, report_id: int, now: dt.datetime) -> int:
+        """Remind the resident of an open question once (compare-and-set on the reminder); 1 when sent."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Report)
+                .where(
+                    Report.id == report_id,
+                    Report.status == Status.REACTION_REQUESTED,
+                    Report.question_reminded_at.is_(None),
+                )
+                .values(question_reminded_at=now)
+            )
+            if not isinstance(result, CursorResult) or result.rowcount != 1:
+                return 0
+            report = await session.get(Report, report_id)
+            assert report is not None
+            t = self._resident_t(report)
+            name = self._names.get(report.municipality, report.municipality)
+            text = t.gettext(
+                "⏰ The municipality of {municipality} is still waiting for your answer about report {reference}. "
+                "You can answer for {days} more working days."
+            ).format(
+                municipality=escape(name),
+                reference=escape(report.reference),
+                days=QUESTION_OPEN_DAYS - QUESTION_REMINDER_DAY,
+            )
+            answer = Button(t.gettext("✍️ Answer"), "resident", "answer", report.id)
+            queue_resident(session, report, text, [[answer]])
+            session.add(ReportEvent(report_id=report_id, at=now, actor="system", action="reminder"))
+            queue_card(session, report_id, report.municipality)
+            return 1
+
     async def refuse(self, report_id: int, actor: str, action: str, reason: str) -> None:
         """Record a refused press or command (who, what, why) and redraw the card."""
         async with self._db.session() as session:
@@ -299,3 +332,42 @@ class Workflow:
             session.add(ReportEvent(report_id=report_id, actor=actor, action=action, note=note))
             if redraw:
                 queue_card(session, report_id, report.municipality)
+
+
+SYSTEM = Actor(0, "system")
+NO_REACTION_NOTE = "geen reactie ontvangen"  # Signalen's words; staff read the history in Dutch
+
+
+async def question_deadlines(workflow: Workflow, db: Database, tz: ZoneInfo, now: dt.datetime | None = None) -> int:
+    """Open questions past their time: a reminder to the resident on working day 3, and on working day 5 the
+    report returns to the queue ("geen reactie ontvangen"). Returns how many reports changed.
+
+    Pitfall: weekdays only, no public holidays yet (bot.workflow.deadlines).
+    """
+    now = now or utcnow()
+    async with db.session() as session:
+        waiting = list(
+            await session.scalars(
+                select(Report).where(Report.status == Status.REACTION_REQUESTED, Report.question_asked_at.is_not(None))
+            )
+        )
+    changed = 0
+    for report in waiting:
+        assert report.question_asked_at is not None
+        days = working_days_between(report.question_asked_at, now, tz)
+        if days >= QUESTION_OPEN_DAYS:
+            try:
+                await workflow.apply(
+                    report.id,
+                    Action.NO_REACTION,
+                    expected=Status.REACTION_REQUESTED,
+                    actor=SYSTEM,
+                    note=NO_REACTION_NOTE,
+                    now=now,
+                )
+            except Refused:
+                continue  # answered meanwhile
+            changed += 1
+        elif days >= QUESTION_REMINDER_DAY and report.question_reminded_at is None:
+            changed += await workflow.remind(report.id, now)
+    return changed

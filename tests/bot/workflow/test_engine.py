@@ -200,3 +200,31 @@ async def test_events_count_exactly_once_per_applied_action(db: Database) -> Non
     async with db.session() as session:
         count = await session.scalar(select(func.count()).select_from(ReportEvent).where(ReportEvent.action == "take"))
     assert count == 1
+
+
+async def test_question_deadline_reminder_on_working_day_3_and_back_to_the_queue_on_day_5(db: Database) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.workflow.engine import question_deadlines
+
+    tz = ZoneInfo("Europe/Amsterdam")
+    report_id = await filed(db)
+    wf = workflow(db)
+    friday = dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC)
+    await wf.apply(report_id, Action.ASK, expected=Status.NEW, actor=EVA, resident_text="Wanneer?", now=friday)
+    asked = len(await outbox(db, "resident"))
+    # Saturday to Tuesday is two working days: nothing yet.
+    assert await question_deadlines(wf, db, tz, dt.datetime(2026, 12, 8, 18, tzinfo=dt.UTC)) == 0
+    # Wednesday is working day 3: one reminder, with the Answer button, only once.
+    wednesday = dt.datetime(2026, 12, 9, 8, tzinfo=dt.UTC)
+    assert await question_deadlines(wf, db, tz, wednesday) == 1
+    assert await question_deadlines(wf, db, tz, wednesday + dt.timedelta(hours=5)) == 0
+    reminders = (await outbox(db, "resident"))[asked:]
+    assert len(reminders) == 1 and reminders[0].payload["buttons"][0][0]["action"] == "answer"
+    assert (await report(db, report_id)).status == "reaction_requested"
+    # Friday is working day 5: back to the queue with "geen reactie ontvangen".
+    assert await question_deadlines(wf, db, tz, dt.datetime(2026, 12, 11, 8, tzinfo=dt.UTC)) == 1
+    row = await report(db, report_id)
+    assert (row.status, row.question_asked_at) == ("in_progress", None)
+    last = (await events(db, report_id))[-1]
+    assert (last.action, last.actor, last.note) == ("no_reaction", "system", "geen reactie ontvangen")
