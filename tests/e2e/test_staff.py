@@ -139,6 +139,8 @@ async def test_full_flow_take_ask_answer_close_feedback_reopen(bot: Harness) -> 
     assert (await report_of(bot, reference)).status == "closed"
     assert "youth workers" in (closing.plain_text or "") and [b["text"] for b in closing.buttons] == ["👍", "👎"]
 
+    status = await bot.say(anna, f"/status {reference}")
+    assert "youth workers" in (status.plain_text or "")  # /status shows the municipality's last message
     await press(bot, anna, closing, "down")
     assert (await report_of(bot, reference)).feedback == "down"
     offer = bot.last(anna)
@@ -392,3 +394,18 @@ async def test_linking_a_group_says_what_the_bot_lacks(bot: Harness) -> None:
     reference = await file_via_chat(bot, anna, place="Hattem")
     await bot.quiet()
     assert not bot.emu.topics(forum.id) and reference in (card_of(bot, forum).plain_text or "")
+
+
+async def test_contact_details_only_privately_and_recorded(bot: Harness) -> None:
+    epe, _hattem, eva, hugo, anna = await setup(bot)
+    reference = await file_via_chat(bot, anna, place="Epe", contact="06 12345678")
+    await bot.quiet()
+    card = card_of(bot, epe)
+    assert "12345678" not in (card.plain_text or "")
+    await press(bot, hugo, card, "contact")
+    assert not any("12345678" in (m.plain_text or "") for m in bot.emu.messages(hugo.id))
+    await press(bot, eva, card, "contact")
+    assert "+31612345678" in (bot.last(eva).plain_text or "")
+    assert not any("12345678" in (m.plain_text or "") for m in bot.emu.messages(epe.id))
+    shown = [e for e in await events(bot, reference) if e.action == "contact-shown"]
+    assert [e.actor for e in shown] == [f"staff:{eva.id}"]
