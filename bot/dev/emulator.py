@@ -11,6 +11,17 @@ this server over loopback exactly as it would talk to ``api.telegram.org``::
         emu.send_text(anna, "/start")
         await emu.wait_for_messages(anna.id, 1)
 
+Staff groups (the bot's side is whatever PTB calls; these are the test's hands and eyes)::
+
+        forum = emu.add_group("Heerde staff", forum=True, members=(henk,))   # plain: supergroup=False
+        emu.set_bot_rights(forum, BotRights(can_manage_topics=False))       # or BotRights.member()
+        emu.send_text(henk, "note", forum, thread_id=topic_id)              # a member posts in a topic
+        emu.reply(henk, card, "I take it")                                  # ... replies (in the card's topic)
+        emu.press(henk, card, 0)                                            # ... presses a card's button
+        emu.topic_messages(forum.id, topic_id), emu.topics(forum.id), emu.pinned_message(forum.id)
+        emu.advance_clock(48 * 3600)                                        # deleteMessage's 48-hour limit
+        emu.block_bot(anna)                                                 # 403 "bot was blocked by the user"
+
 Everything is plain JSON dicts; ``telegram`` is never imported here.
 
 Pitfalls worth knowing:
