@@ -115,15 +115,14 @@ def _register(app: App, services: Services) -> None:
     new = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new
     groups = filters.ChatType.GROUPS & new
-    # Staff work comes first (group -2): commands, a composition's text, internal notes; then a resident's
-    # answer to a staff question (group -1). Each stops the later groups only when it used the update.
+    # Staff work comes first (group -2): commands, a composition's text, internal notes, a resident's answer to
+    # a staff question. Each stops the later groups only when it used the update.
     staff_chats = (filters.ChatType.PRIVATE | filters.ChatType.GROUPS) & new
     app.add_handler(CommandHandler("open", staff_commands.open_command, filters=staff_chats), group=-2)
     app.add_handler(CommandHandler("mijn", staff_commands.mine_command, filters=staff_chats), group=-2)
     app.add_handler(CommandHandler("melding", staff_commands.report_command, filters=staff_chats), group=-2)
     app.add_handler(CommandHandler("koppel", staff_commands.link_command, filters=groups), group=-2)
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & staff_chats, staff_actions.staff_text), group=-2)
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, staff_resident.resident_text), group=-1)
     app.add_handler(report_flow.conversation(services.settings))
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler(["help", "hulp"], start.help_command, filters=private))

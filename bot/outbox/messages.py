@@ -16,6 +16,8 @@ Pitfalls:
   marked ``resident_unreachable`` with an event, and the card is redrawn so staff see "melder niet bereikbaar".
 - A ``card`` or ``thread`` row for a card that is not in the chat yet waits for it; a ``card`` row is moot
   once a newer one is queued (it is marked sent without a call).
+- A resident message is sent only while the report is still linked to that chat: after ``/verwijder`` a queued
+  one is ``dropped``.
 - Payloads hold resident and staff text: never log them.
 """
 
@@ -95,6 +97,10 @@ class _Wait(Exception):
     """The card this row belongs to is not in the staff chat yet."""
 
 
+class _Drop(Exception):
+    """The resident unlinked themselves (/verwijder) after the message was queued: it is never sent."""
+
+
 class MessageOutbox:
     def __init__(self, db: Database, sender: MessageSender, cards: CardRenderer) -> None:
         self._db = db
@@ -127,6 +133,9 @@ class MessageOutbox:
                 except _Wait:
                     counts["waiting"] += 1
                     continue
+                except _Drop:
+                    await self._mark(row.id, state="dropped")
+                    continue
                 except RetryLater as exc:
                     await self._retry(row, str(exc), exc.seconds)
                     counts["retried"] += 1
@@ -158,7 +167,10 @@ class MessageOutbox:
     async def _send(self, row: OutboxMessage) -> int | None:
         payload = row.payload
         if row.kind == "resident":
-            assert row.chat_id is not None
+            async with self._db.session() as session:
+                linked = await session.scalar(select(Report.resident_chat_id).where(Report.id == row.report_id))
+            if row.chat_id is None or linked != row.chat_id:
+                raise _Drop()
             return await self._sender.send_message(
                 row.chat_id, str(payload["text"]), buttons_from_json(payload.get("buttons"))
             )

@@ -138,6 +138,14 @@ async def compose_of(db: Database, user_id: int, chat_id: int) -> Compose | None
         return Compose(row.report_id, row.action, row.expected_status, row.text, row.extra)
 
 
+async def anything_pending(db: Database, user_id: int, chat_id: int) -> bool:
+    """Whether a private message may be staff or resident follow-up work (one cheap read per message)."""
+    async with db.session() as session:
+        compose = await session.get(StaffCompose, (user_id, chat_id))
+        reply = await session.get(ResidentReply, chat_id)
+        return compose is not None or reply is not None
+
+
 async def set_compose_text(db: Database, user_id: int, chat_id: int, text: str) -> None:
     async with db.session() as session:
         row = await session.get(StaffCompose, (user_id, chat_id))

@@ -26,6 +26,7 @@ from bot.staff.auth import Actor, is_staff
 from bot.staff.card import pseudonym
 from bot.staff.closing import closing_text, closing_texts
 from bot.staff.queries import (
+    anything_pending,
     compose_of,
     end_compose,
     report_by_id,
@@ -40,6 +41,7 @@ from handlers.callbacks import CallbackData, StaffPress
 from handlers.common import Context, inline, services
 from handlers.jobs import deliver_now
 from handlers.staff.common import actor_for, alert, municipality_names, refusal_text, staff_translator, workflow
+from handlers.staff.resident import resident_text
 
 COMPOSED = (Action.ASK, Action.MESSAGE, Action.CLOSE, Action.FORWARD)
 
@@ -334,7 +336,8 @@ async def _show_contact(update: Update, context: Context, report: Report, actor:
 
 
 async def staff_text(update: Update, context: Context) -> None:
-    """A text message that may belong to the staff side: a composition's text, or an internal note.
+    """A text message that may belong to the staff side: a composition's text, an internal note, or (in a
+    private chat) a resident's answer to a staff question (handlers.staff.resident.resident_text).
 
     Raises ``ApplicationHandlerStop`` when it used the message (and for anything in a staff group, which
     residents never use); returns quietly for private messages that are not staff work.
@@ -343,8 +346,10 @@ async def staff_text(update: Update, context: Context) -> None:
     if message is None or user is None or chat is None or not message.text:
         return
     svc = services(context)
-    compose = await compose_of(svc.db, user.id, chat.id)
     in_group = chat.type in ("group", "supergroup")
+    if not in_group and not await anything_pending(svc.db, user.id, chat.id):
+        return  # the usual case: a resident's message, for the resident handlers (one cheap read)
+    compose = await compose_of(svc.db, user.id, chat.id)
     if compose is not None and compose.text is None and not (compose.extra or "").startswith("tpl:"):
         report = await report_by_id(svc.db, compose.report_id)
         if report is not None:
@@ -357,6 +362,7 @@ async def staff_text(update: Update, context: Context) -> None:
             await _preview(update, context, report, Action(compose.action), message.text, partner)
             raise ApplicationHandlerStop
     if not in_group:
+        await resident_text(update, context)  # an answer to a staff question, if one is pending
         return
     if not await is_staff(svc.db, svc.settings.admin_user_ids, user.id):
         raise ApplicationHandlerStop  # the bot ignores non-staff in staff groups

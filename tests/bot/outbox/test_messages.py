@@ -117,3 +117,17 @@ async def test_a_resident_who_blocked_the_bot_marks_the_report(db: Database) -> 
     await box.run_once()
     assert "unreachable" in sender.edits[-1][2]  # staff see it on the card
     assert not [s for s in sender.sent if s[0] == RESIDENT]
+
+
+async def test_a_message_queued_before_the_resident_unlinked_is_dropped(db: Database) -> None:
+    from bot.reports.queries import forget_resident
+
+    report_id = await setup(db)
+    await Workflow(db, Catalogs(), {"epe": "Epe"}).apply(report_id, Action.TAKE, expected=Status.NEW, actor=EVA)
+    await forget_resident(db, RESIDENT)
+    sender = FakeSender()
+    await MessageOutbox(db, sender, cards).run_once()
+    assert sender.sent == []
+    async with db.session() as session:
+        states = list(await session.scalars(select(OutboxMessage.state).where(OutboxMessage.kind == "resident")))
+    assert states == ["dropped"]
