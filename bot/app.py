@@ -45,12 +45,17 @@ from handlers.callbacks import (
     MenuPress,
     MorePress,
     NoneOfThesePress,
+    ResidentPress,
+    StaffPress,
     ThemePress,
     TopicPress,
 )
 from handlers.common import App, BotData, Context, unknown_press
 from handlers.persistence import DraftPersistence
 from handlers.resident import answers, my_reports, report_flow, start
+from handlers.staff import actions as staff_actions
+from handlers.staff import commands as staff_commands
+from handlers.staff import resident as staff_resident
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +116,15 @@ def _register(app: App, services: Services) -> None:
     # New messages only: an edit never runs a command or moves the report flow (answers.edited_message).
     new = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new
+    groups = filters.ChatType.GROUPS & new
+    # Staff work comes first (group -2): commands, a composition's text, internal notes, a resident's answer to
+    # a staff question. Each stops the later groups only when it used the update.
+    staff_chats = (filters.ChatType.PRIVATE | filters.ChatType.GROUPS) & new
+    app.add_handler(CommandHandler("open", staff_commands.open_command, filters=staff_chats), group=-2)
+    app.add_handler(CommandHandler("mijn", staff_commands.mine_command, filters=staff_chats), group=-2)
+    app.add_handler(CommandHandler("melding", staff_commands.report_command, filters=staff_chats), group=-2)
+    app.add_handler(CommandHandler("koppel", staff_commands.link_command, filters=groups), group=-2)
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & staff_chats, staff_actions.staff_text), group=-2)
     app.add_handler(report_flow.conversation(services.settings))
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler(["help", "hulp"], start.help_command, filters=private))
@@ -129,6 +143,8 @@ def _register(app: App, services: Services) -> None:
     app.add_handler(CallbackQueryHandler(answers.crisis_help_pressed, pattern=CrisisHelpPress.matches))
     app.add_handler(CallbackQueryHandler(answers.menu_pressed, pattern=MenuPress.matches))
     app.add_handler(CallbackQueryHandler(answers.none_pressed, pattern=NoneOfThesePress.matches))
+    app.add_handler(CallbackQueryHandler(staff_actions.staff_pressed, pattern=StaffPress.matches))
+    app.add_handler(CallbackQueryHandler(staff_resident.resident_pressed, pattern=ResidentPress.matches))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, answers.free_text))
     app.add_handler(MessageHandler((filters.PHOTO | filters.LOCATION) & private, answers.media_outside_flow))
     edited = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.i18n.catalogs import SUPPORTED_LANGUAGES
 
@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Amsterdam"
     # Minutes after which an untouched report draft expires (the resident is told).
     draft_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Telegram user ids of administrators, comma-separated: they may act on every municipality's reports.
+    admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -50,6 +52,16 @@ class Settings(BaseSettings):
         if not sep or not bot_id.isdigit() or len(secret) < 5:
             raise ValueError("TELEGRAM_BOT_TOKEN does not look like a BotFather token (digits:secret)")
         return SecretStr(raw)
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _user_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(p.isdigit() for p in parts):
+                raise ValueError("ADMIN_USER_IDS must be Telegram user ids separated by commas")
+            return frozenset(int(p) for p in parts)
+        return value
 
     @field_validator("telegram_api_base_url")
     @classmethod

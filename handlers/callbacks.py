@@ -18,7 +18,12 @@ menu      ``menu``                             –
 none      ``none``                             –
 del       ``del:<yes|no>``                     –
 r         ``r:<step>:<value>[:<key>]``         per step, see :data:`REPORT_STEP_VALUES`; Send has the key
+s1        ``s1:<action>:<report>:<st>[:<arg>]`` a staff action on a report drawn in status ``st``
+m1        ``m1:<action>:<report>``              a resident's answer, 👍/👎 or reopen request
 ========  ==================================  ==================================================
+
+The staff and resident kinds carry a version in their prefix (``s1``, ``m1``): a later format gets a new
+prefix, and presses on cards drawn by an older version are answered as stale, never misread.
 
 Pitfalls:
 - The limit is 64 *bytes* (UTF-8), checked when a button is built; keep values ASCII ids, never resident text.
@@ -337,6 +342,90 @@ def report_step(step: ReportStep) -> Callable[[object], bool]:
     return matches
 
 
+STATUS_CODES: dict[str, str] = {
+    "new": "n",
+    "in_progress": "p",
+    "reaction_requested": "q",
+    "reaction_received": "a",
+    "forwarded": "f",
+    "closed": "c",
+    "cancelled": "x",
+    "reopened": "r",
+}
+_STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
+StaffAction = Literal[
+    "take", "ask", "message", "transfer", "close", "reopen", "contact", "send", "drop", "tpl", "own", "to", "pt"
+]
+STAFF_ACTIONS: tuple[StaffAction, ...] = get_args(StaffAction)
+_ARG = re.compile(r"[a-z0-9-]{1,16}")
+
+
+@dataclass(frozen=True)
+class StaffPress(CallbackData):
+    """A staff button on a report: the action, the report id and the status the card was drawn with.
+
+    ``arg`` is the choice in a follow-up (a closing text's number, a municipality, a partner). Whether the
+    presser may do this, here and now, is decided on the server (bot.staff.auth, bot.workflow.engine).
+    """
+
+    KIND: ClassVar[str] = "s1"
+    action: StaffAction
+    report_id: int
+    status: str
+    arg: str | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.action in STAFF_ACTIONS, "staff action")
+        _require(self.report_id > 0, "report id")
+        _require(self.status in STATUS_CODES, "status")
+        _require(self.arg is None or _ARG.fullmatch(self.arg) is not None, "argument")
+        super().__post_init__()
+
+    def parts(self) -> tuple[str, ...]:
+        base = (self.action, str(self.report_id), STATUS_CODES[self.status])
+        return base if self.arg is None else (*base, self.arg)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) in (3, 4), "s1:<action>:<report>:<status>[:<arg>]")
+        _require(parts[1].isdigit() and len(parts[1]) <= 12, "report id")
+        status = _STATUS_BY_CODE.get(parts[2])
+        _require(status is not None, "status")
+        assert status is not None
+        return cls(
+            _one_of(parts[0], STAFF_ACTIONS, "staff action"),
+            int(parts[1]),
+            status,
+            parts[3] if len(parts) == 4 else None,
+        )
+
+
+ResidentAction = Literal["answer", "up", "down", "reopen"]
+RESIDENT_ACTIONS: tuple[ResidentAction, ...] = get_args(ResidentAction)
+
+
+@dataclass(frozen=True)
+class ResidentPress(CallbackData):
+    """A resident's button under a message about their report (checked against their chat on the server)."""
+
+    KIND: ClassVar[str] = "m1"
+    action: ResidentAction
+    report_id: int
+
+    def __post_init__(self) -> None:
+        _require(self.action in RESIDENT_ACTIONS, "resident action")
+        _require(self.report_id > 0, "report id")
+        super().__post_init__()
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.action, str(self.report_id))
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        _require(len(parts) == 2 and parts[1].isdigit() and len(parts[1]) <= 12, "m1:<action>:<report>")
+        return cls(_one_of(parts[0], RESIDENT_ACTIONS, "resident action"), int(parts[1]))
+
+
 KINDS: tuple[type[CallbackData], ...] = (
     LanguagePress,
     ThemePress,
@@ -349,6 +438,8 @@ KINDS: tuple[type[CallbackData], ...] = (
     NoneOfThesePress,
     DeletePress,
     ReportStepPress,
+    StaffPress,
+    ResidentPress,
 )
 
 

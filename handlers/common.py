@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.i18n.catalogs import Lang, Translator, pick_language
 from bot.outbox.delivery import Outbox
+from bot.outbox.messages import MessageOutbox
 from bot.residents.preferences import LanguagePreferences
 from bot.services import Services
 from handlers.callbacks import CallbackData
@@ -34,12 +35,13 @@ class BotData:
     ``post_init``. Reading a field that is not filled yet raises instead of returning ``None``.
     """
 
-    __slots__ = ("_outbox", "_preferences", "_services")
+    __slots__ = ("_messages", "_outbox", "_preferences", "_services")
 
     def __init__(self) -> None:
         self._services: Services | None = None
         self._preferences: LanguagePreferences | None = None
         self._outbox: Outbox | None = None
+        self._messages: MessageOutbox | None = None
 
     def fill(self, services: Services) -> None:
         self._services = services
@@ -65,6 +67,15 @@ class BotData:
     @outbox.setter
     def outbox(self, outbox: Outbox) -> None:
         self._outbox = outbox
+
+    @property
+    def messages(self) -> MessageOutbox | None:
+        """The message outbox (resident messages, card edits, thread posts); ``None`` until post_init."""
+        return self._messages
+
+    @messages.setter
+    def messages(self, messages: MessageOutbox) -> None:
+        self._messages = messages
 
 
 # ExtBot[int]: the bot's rate limiter (AIORateLimiter) takes an int per call (max retries).

@@ -15,10 +15,14 @@ from telegram import InputMediaPhoto, ReplyKeyboardRemove, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.i18n.catalogs import as_lang
-from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved
+from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved, TopicsUnavailable
+from bot.outbox.messages import MessageOutbox
+from bot.outbox.views import Buttons
 from bot.reports.drafts import Drafts
 from bot.services import Services
+from bot.staff.card import StaffCards
 from handlers.common import App, Context, services
+from handlers.staff.keyboard import markup
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +65,25 @@ class TelegramSender:
     def __init__(self, app: App) -> None:
         self._bot = app.bot
 
-    async def send_card(self, chat_id: int, text: str) -> int:
+    async def send_card(
+        self, chat_id: int, text: str, buttons: Buttons | None = None, *, thread_id: int | None = None
+    ) -> int:
         with _as_outbox_errors():
-            message = await self._bot.send_message(chat_id, text)
+            message = await self._bot.send_message(
+                chat_id, text, reply_markup=markup(buttons or []), message_thread_id=thread_id
+            )
         return int(message.message_id)
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        try:
+            with _as_outbox_errors():
+                topic = await self._bot.create_forum_topic(chat_id, name)
+        except RetryLater as exc:
+            reason = str(exc).lower()
+            if "not enough rights" in reason or "not a forum" in reason:
+                raise TopicsUnavailable(str(exc)) from exc
+            raise
+        return int(topic.message_thread_id)
 
     async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None:
         """Pitfall: an album (sendMediaGroup) needs 2-10 items; Telegram refuses one, so one goes alone."""
@@ -77,6 +96,39 @@ class TelegramSender:
                 await self._bot.send_media_group(chat_id, media, reply_parameters=reply)
 
 
+class TelegramMessageSender:
+    """Resident messages, card edits, thread posts and topic changes (bot.outbox.messages.MessageSender)."""
+
+    def __init__(self, app: App) -> None:
+        self._bot = app.bot
+
+    async def send_message(
+        self, chat_id: int, text: str, buttons: Buttons, *, reply_to: int | None = None, thread_id: int | None = None
+    ) -> int:
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to is not None else None
+        with _as_outbox_errors():
+            message = await self._bot.send_message(
+                chat_id, text, reply_markup=markup(buttons), reply_parameters=reply, message_thread_id=thread_id
+            )
+        return int(message.message_id)
+
+    async def edit_message(self, chat_id: int, message_id: int, text: str, buttons: Buttons) -> None:
+        try:
+            with _as_outbox_errors():
+                await self._bot.edit_message_text(text, chat_id, message_id, reply_markup=markup(buttons))
+        except RetryLater as exc:
+            if "message is not modified" in str(exc).lower():
+                return  # the card already shows this
+            raise
+
+    async def topic(self, chat_id: int, thread_id: int, op: str) -> None:
+        with _as_outbox_errors():
+            if op == "close":
+                await self._bot.close_forum_topic(chat_id, thread_id)
+            elif op == "reopen":
+                await self._bot.reopen_forum_topic(chat_id, thread_id)
+
+
 def deliver_now(context: Context) -> None:
     """Run the outbox right away (after a report is filed) instead of waiting for the next interval."""
     if context.job_queue is not None and context.bot_data.outbox is not None:
@@ -87,6 +139,9 @@ async def _deliver_job(context: Context) -> None:
     outbox = context.bot_data.outbox
     if outbox is not None:
         await outbox.run_once()
+    messages = context.bot_data.messages
+    if messages is not None:
+        await messages.run_once()
 
 
 async def _expire_drafts_job(context: Context) -> None:
@@ -108,6 +163,19 @@ async def _expire_drafts_job(context: Context) -> None:
             log.warning("Could not tell a resident that their draft expired")
 
 
+async def _question_deadlines_job(context: Context) -> None:
+    """Reminders on working day 3 of an open question, back to the queue on day 5 (bot.workflow.engine)."""
+    from zoneinfo import ZoneInfo
+
+    from bot.workflow.engine import Workflow, question_deadlines
+
+    svc = services(context)
+    names: dict[str, str] = {m.id: m.name for m in svc.municipalities.municipalities}
+    workflow = Workflow(svc.db, svc.catalogs, names)
+    if await question_deadlines(workflow, svc.db, ZoneInfo(svc.settings.timezone)):
+        deliver_now(context)
+
+
 async def _housekeeping_job(context: Context) -> None:
     from bot.answering.feedback import purge_missed
 
@@ -115,9 +183,13 @@ async def _housekeeping_job(context: Context) -> None:
 
 
 def schedule_jobs(app: App, services: Services, *, delivery_interval: float = 10.0) -> None:
-    app.bot_data.outbox = Outbox(services.db, TelegramSender(app), services.catalogs.get("nl"))
+    staff_t = services.catalogs.get("nl")
+    cards = StaffCards(services.db, staff_t, {m.id: m.name for m in services.municipalities.municipalities})
+    app.bot_data.outbox = Outbox(services.db, TelegramSender(app), staff_t, cards)
+    app.bot_data.messages = MessageOutbox(services.db, TelegramMessageSender(app), cards)
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is required")
     app.job_queue.run_repeating(_deliver_job, interval=delivery_interval, first=1, name="deliver")
     app.job_queue.run_repeating(_expire_drafts_job, interval=60, first=30, name="expire-drafts")
     app.job_queue.run_repeating(_housekeeping_job, interval=3600, first=60, name="housekeeping")
+    app.job_queue.run_repeating(_question_deadlines_job, interval=3600, first=120, name="question-deadlines")

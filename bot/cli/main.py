@@ -16,7 +16,7 @@ import contextlib
 import json
 import sys
 import tempfile
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
@@ -24,6 +24,7 @@ from bot.settings import Settings, SettingsError, configure_logging, load_settin
 
 if TYPE_CHECKING:
     from bot.dev.sandbox import StaffGroup
+    from bot.storage.db import Database
 
 EXIT_FAILURE, EXIT_USAGE = 1, 2
 T = TypeVar("T")
@@ -106,8 +107,9 @@ async def _sandbox_staff_groups(settings: Settings) -> list[StaffGroup]:
     Pitfall: ``settings`` must be the sandbox's (see :func:`sandbox_database`); a municipality already linked
     in the sandbox database (``--database``) keeps its chat.
     """
-    from bot.dev.sandbox import sandbox_staff_groups
+    from bot.dev.sandbox import SANDBOX_STAFF, sandbox_staff_groups
     from bot.outbox.delivery import link_municipality, staff_chats
+    from bot.staff.registry import add_staff
     from bot.storage.db import Database
     from knowledge.municipalities import load_municipalities
 
@@ -119,7 +121,11 @@ async def _sandbox_staff_groups(settings: Settings) -> list[StaffGroup]:
         groups = sandbox_staff_groups(municipalities, linked)
         for group in groups:
             if group.municipality not in linked:
-                await link_municipality(db, group.municipality, group.chat_id)
+                # The sandbox's forum gives the bot every right, so its reports get topics.
+                await link_municipality(db, group.municipality, group.chat_id, topics=group.forum)
+        # The sandbox's staff members may act on their municipality's reports (in this database only).
+        for name, (user_id, municipality) in SANDBOX_STAFF.items():
+            await add_staff(db, user_id, municipality, "staff", name)
         return groups
     finally:
         await db.close()
@@ -185,6 +191,81 @@ def cmd_municipality_link(args: argparse.Namespace) -> int:
 
     asyncio.run(go())
     print(f"Reports for {args.municipality} now go to chat {args.chat_id}.")
+    return 0
+
+
+def _check_municipality(municipality: str) -> bool:
+    from knowledge.municipalities import MUNICIPALITY_IDS
+
+    if municipality in MUNICIPALITY_IDS:
+        return True
+    print(f"veiligbot: unknown municipality {municipality!r}; one of {', '.join(MUNICIPALITY_IDS)}", file=sys.stderr)
+    return False
+
+
+def _with_db(work: Callable[[Database], Coroutine[None, None, T]]) -> T:
+    """Run ``work`` on the bot's database (migrated first: these commands write)."""
+    from bot.storage.db import Database
+
+    async def go() -> T:
+        db = Database(_settings().database)
+        await db.open()
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(go())
+
+
+def cmd_municipality_link_code(args: argparse.Namespace) -> int:
+    from bot.staff.registry import LINK_CODE_VALIDITY, new_link_code
+
+    if not _check_municipality(args.municipality):
+        return EXIT_USAGE
+    code = _with_db(lambda db: new_link_code(db, args.municipality))
+    hours = int(LINK_CODE_VALIDITY.total_seconds() // 3600)
+    print(f"Send '/koppel {code}' in the staff group of {args.municipality} (valid for {hours} hours, once).")
+    return 0
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    from bot.staff.registry import add_staff
+
+    if not _check_municipality(args.municipality):
+        return EXIT_USAGE
+    new = _with_db(lambda db: add_staff(db, args.user_id, args.municipality, args.role, args.name))
+    what = "Added" if new else "Updated"
+    print(f"{what} {args.user_id} as {args.role} for {args.municipality}.")
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    from bot.staff.registry import list_staff
+
+    if args.municipality and not _check_municipality(args.municipality):
+        return EXIT_USAGE
+    rows = _with_db(lambda db: list_staff(db, args.municipality))
+    if not rows:
+        print("No staff registered.")
+    for staff in rows:
+        print(f"{staff.user_id}\t{staff.municipality}\t{staff.role}\t{staff.name or '-'}")
+    return 0
+
+
+def cmd_staff_remove(args: argparse.Namespace) -> int:
+    from bot.staff.registry import remove_staff
+
+    if args.municipality and not _check_municipality(args.municipality):
+        return EXIT_USAGE
+    removed = _with_db(lambda db: remove_staff(db, args.user_id, args.municipality))
+    if not removed:
+        print(
+            f"veiligbot: {args.user_id} is not registered{' for ' + args.municipality if args.municipality else ''}.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(f"Removed {removed} registration(s) of {args.user_id}.")
     return 0
 
 
@@ -342,6 +423,24 @@ def parser() -> argparse.ArgumentParser:
     mun.add_parser(
         "list", help="each municipality's staff chat, its delivery health and its undelivered reports"
     ).set_defaults(func=cmd_municipality_list)
+    code = mun.add_parser("link-code", help="a one-time code (24 h) that staff send as /koppel CODE in their group")
+    code.add_argument("municipality")
+    code.set_defaults(func=cmd_municipality_link_code)
+
+    staff = sub.add_parser("staff", help="who may act on reports").add_subparsers(dest="staff_command", required=True)
+    add = staff.add_parser("add", help="register a Telegram user id as staff of a municipality")
+    add.add_argument("user_id", type=int)
+    add.add_argument("municipality")
+    add.add_argument("--role", choices=["staff", "coordinator"], default="staff", help="coordinators act for all six")
+    add.add_argument("--name", help="how colleagues see this person (residents never do)")
+    add.set_defaults(func=cmd_staff_add)
+    ls = staff.add_parser("list", help="registered staff")
+    ls.add_argument("--municipality")
+    ls.set_defaults(func=cmd_staff_list)
+    rm = staff.add_parser("remove", help="unregister (from one municipality, or from all)")
+    rm.add_argument("user_id", type=int)
+    rm.add_argument("municipality", nargs="?")
+    rm.set_defaults(func=cmd_staff_remove)
 
     rep = sub.add_parser("reports", help="reports").add_subparsers(dest="rep_command", required=True)
     lst = rep.add_parser("list", help="reports with their delivery state")

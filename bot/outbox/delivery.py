@@ -38,6 +38,7 @@ from typing import Literal, Protocol
 from sqlalchemy import select, update
 
 from bot.i18n.catalogs import Translator
+from bot.outbox.views import Buttons, CardRenderer
 from bot.reports.drafts import CATEGORIES
 from bot.storage.db import Database
 from bot.storage.models import Delivery, MunicipalityLink, Report, utcnow
@@ -76,11 +77,21 @@ class TargetGone(Exception):
         self.error = error
 
 
+class TopicsUnavailable(Exception):
+    """The chat is no forum, or the bot may not manage topics (any more): the card goes out as a plain card."""
+
+
 class Sender(Protocol):
     """The transport (Telegram in production): raises :class:`RetryLater`, :class:`TargetMoved` or
     :class:`TargetGone` for the failures it understands; anything else it raises is unexpected."""
 
-    async def send_card(self, chat_id: int, text: str) -> int: ...
+    async def send_card(
+        self, chat_id: int, text: str, buttons: Buttons | None = None, *, thread_id: int | None = None
+    ) -> int: ...
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        """A forum topic for one report; its thread id. Raises :class:`TopicsUnavailable` when not possible."""
+        ...
 
     async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None: ...
 
@@ -141,16 +152,21 @@ class StaffChat:
     health: Health
     last_error: str | None = None
     last_error_at: dt.datetime | None = None
+    topics: bool = False  # one forum topic per report
 
 
-async def link_municipality(db: Database, municipality: str, chat_id: int) -> None:
-    """Link (or relink) a municipality's staff chat: healthy again, and its waiting reports due now."""
+async def link_municipality(db: Database, municipality: str, chat_id: int, *, topics: bool = False) -> None:
+    """Link (or relink) a municipality's staff chat: healthy again, and its waiting reports due now.
+
+    ``topics``: the chat is a forum where the bot may manage topics (one topic per report).
+    """
     async with db.session() as session:
         row = await session.get(MunicipalityLink, municipality)
         if row is None:
-            session.add(MunicipalityLink(municipality=municipality, staff_chat_id=chat_id, health="ok"))
+            session.add(MunicipalityLink(municipality=municipality, staff_chat_id=chat_id, health="ok", topics=topics))
         else:
             row.staff_chat_id, row.health, row.last_error, row.last_error_at = chat_id, "ok", None, None
+            row.topics = topics
         # Reports that backed off or were stopped by a blocked chat go out on the next run, not after backoff.
         waiting = select(Report.id).where(Report.municipality == municipality)
         await session.execute(
@@ -175,7 +191,9 @@ async def staff_chat_links(db: Database) -> dict[str, StaffChat]:
     async with db.session() as session:
         rows = await session.scalars(select(MunicipalityLink))
         return {
-            r.municipality: StaffChat(r.municipality, r.staff_chat_id, _health(r.health), r.last_error, r.last_error_at)
+            r.municipality: StaffChat(
+                r.municipality, r.staff_chat_id, _health(r.health), r.last_error, r.last_error_at, r.topics
+            )
             for r in rows
         }
 
@@ -193,10 +211,14 @@ MAX_MOVES = 2  # a group migrates once; more means something is wrong, so back o
 
 
 class Outbox:
-    def __init__(self, db: Database, sender: Sender, staff_translator: Translator) -> None:
+    def __init__(
+        self, db: Database, sender: Sender, staff_translator: Translator, cards: CardRenderer | None = None
+    ) -> None:
+        """``cards`` draws the staff card with its buttons (bot.staff.card); without it, the plain card."""
         self._db = db
         self._sender = sender
         self._t = staff_translator
+        self._cards = cards
         self._lock = asyncio.Lock()
 
     async def run_once(self, now: dt.datetime | None = None) -> RunResult:
@@ -236,7 +258,7 @@ class Outbox:
         for _move in range(MAX_MOVES + 1):
             target = targets[municipality]
             try:
-                await self._send(delivery, report, target.chat_id)
+                await self._send(delivery, report, target)
             except TargetMoved as exc:
                 await self._moved(target.chat_id, exc.new_chat_id, targets)
                 continue
@@ -260,14 +282,46 @@ class Outbox:
         await self._retry(delivery, "the staff chat kept moving", None)
         return "retried"
 
-    async def _send(self, delivery: Delivery, report: Report, chat_id: int) -> None:
+    async def _send(self, delivery: Delivery, report: Report, target: StaffChat) -> None:
+        chat_id = target.chat_id
         if delivery.state == "pending":
-            message_id = await self._sender.send_card(chat_id, render_card(report, self._t))
+            if self._cards is None:
+                message_id = await self._sender.send_card(chat_id, render_card(report, self._t))
+            else:
+                view = await self._cards(report, report.municipality)
+                thread_id = await self._topic(delivery, report, target)
+                if thread_id is None:
+                    message_id = await self._sender.send_card(chat_id, view.text, view.buttons)
+                else:
+                    message_id = await self._sender.send_card(chat_id, view.text, view.buttons, thread_id=thread_id)
             await self._update(delivery.id, state="card_sent", message_id=message_id, last_error=None)
             delivery.state, delivery.message_id = "card_sent", message_id
         if delivery.state == "card_sent" and report.photos and delivery.message_id is not None:
             await self._sender.send_photos(chat_id, list(report.photos), delivery.message_id)
         await self._update(delivery.id, state="sent", sent_at=utcnow(), last_error=None)
+
+    async def _topic(self, delivery: Delivery, report: Report, target: StaffChat) -> int | None:
+        """The report's forum topic in topic mode (created once, its id committed before the card is sent)."""
+        if not target.topics:
+            return None
+        if delivery.thread_id is not None:
+            return delivery.thread_id
+        category = CATEGORIES.get(report.category)
+        name = f"{report.reference} · {self._t.gettext(category.label) if category else report.category}"[:128]
+        try:
+            thread_id = await self._sender.create_topic(target.chat_id, name)
+        except TopicsUnavailable:
+            log.warning("The staff chat of %s cannot have topics (any more); cards go out plain", target.municipality)
+            async with self._db.session() as session:
+                await session.execute(
+                    update(MunicipalityLink)
+                    .where(MunicipalityLink.municipality == target.municipality)
+                    .values(topics=False)
+                )
+            return None
+        await self._update(delivery.id, thread_id=thread_id)
+        delivery.thread_id = thread_id
+        return thread_id
 
     async def _retry(self, delivery: Delivery, error: str, seconds: float | None) -> None:
         attempts = delivery.attempts + 1

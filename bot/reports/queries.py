@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 from bot.reports.drafts import normalise_reference
 from bot.routing.router import Router
 from bot.storage.db import Database
-from bot.storage.models import Report, ReportDraft, ReportEvent
+from bot.storage.models import OutboxMessage, Report, ReportDraft, ReportEvent
 
 
 async def reports_of(db: Database, chat_id: int) -> list[Report]:
@@ -25,6 +25,20 @@ async def own_report(db: Database, chat_id: int, reference: str) -> Report | Non
             select(Report).where(Report.reference == normalise_reference(reference), Report.resident_chat_id == chat_id)
         )
         return report
+
+
+async def last_message(db: Database, report_id: int) -> str | None:
+    """The newest message the municipality sent the resident about a report (HTML, as it was sent), if any."""
+    async with db.session() as session:
+        text: str | None = await session.scalar(
+            select(OutboxMessage.payload["text"].as_string())
+            .where(
+                OutboxMessage.report_id == report_id, OutboxMessage.kind == "resident", OutboxMessage.state == "sent"
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+        return text
 
 
 async def resident_municipality(db: Database, router: Router, text: str, chat_id: int | None) -> str | None:

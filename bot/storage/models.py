@@ -9,9 +9,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+STATUSES = (
+    "new",
+    "in_progress",
+    "reaction_requested",
+    "reaction_received",
+    "forwarded",
+    "closed",
+    "cancelled",
+    "reopened",
+)
+STATUS_SQL = ", ".join(f"'{s}'" for s in STATUSES)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -87,7 +110,11 @@ class ReportDraft(Base):
 
 class Report(Base):
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_reports_idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name="uq_reports_idempotency_key"),
+        # The workflow's statuses (bot.workflow.transitions.Status); a typo in code or SQL cannot store another.
+        CheckConstraint(f"status IN ({STATUS_SQL})", name="ck_reports_status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
@@ -111,6 +138,15 @@ class Report(Base):
     status: Mapped[str] = mapped_column(String(24), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The staff side (bot.workflow.engine): who holds it, and what staff must see on the card.
+    assignee_id: Mapped[int | None] = mapped_column(BigInteger)
+    resident_unreachable: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    crisis: Mapped[str | None] = mapped_column(String(16))  # urgency class of a resident's answer, if any
+    feedback: Mapped[str | None] = mapped_column(String(8))  # "up" | "down" after closing
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    question_asked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    question_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reopen_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReportEvent(Base):
@@ -143,6 +179,7 @@ class Delivery(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # the report's forum topic, in topic mode
 
 
 class MunicipalityLink(Base):
@@ -160,3 +197,77 @@ class MunicipalityLink(Base):
     health: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
     last_error: Mapped[str | None] = mapped_column(String(300))  # Telegram's words, never report text
     last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Topic mode: the group is a forum and the bot may manage topics (checked when linking with /koppel).
+    topics: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class StaffMember(Base):
+    """Who may act on a municipality's reports (``veiligbot staff add``); coordinators act for all six."""
+
+    __tablename__ = "staff_members"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    municipality: Mapped[str] = mapped_column(String(16), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # "staff" | "coordinator"
+    name: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LinkCode(Base):
+    """A one-time code (``veiligbot municipality link-code``) that links the group it is sent in (``/koppel``)."""
+
+    __tablename__ = "link_codes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    municipality: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """Everything else the bot sends on its own: resident messages, card edits, posts in a report's thread,
+    topic changes. Each row is sent once (``pending`` → ``sent``; ``failed`` when the chat refuses for good).
+
+    ``payload`` holds the rendered text and abstract buttons (bot.outbox.messages); never logged.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), index=True, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class StaffCompose(Base):
+    """A staff member writing a question, message or closing text for a report (one per person and chat)."""
+
+    __tablename__ = "staff_compose"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(16))
+    expected_status: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[str | None] = mapped_column(String(32))  # a municipality or partner, for forwarding
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ResidentReply(Base):
+    """A resident who pressed "Antwoorden" (or asked to reopen): their next message is for that report."""
+
+    __tablename__ = "resident_replies"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # "answer" | "reopen"
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.reports.drafts import CATEGORIES, Drafts
-from bot.reports.queries import forget_resident, own_report, reports_of
+from bot.reports.queries import forget_resident, last_message, own_report, reports_of
 from bot.workflow.transitions import LABELS, Status
 from handlers.callbacks import DeletePress
 from handlers.common import Context, inline, preferences, reject_press, reply, services, translator
@@ -59,15 +59,18 @@ async def status(update: Update, context: Context) -> None:
     if report is None:
         await reply(update, t.gettext("No report with that reference was found in this chat."))
         return
-    await reply(
-        update,
-        t.gettext("Report <code>{reference}</code> ({municipality}), filed {date}: <b>{status}</b>.").format(
-            reference=escape(report.reference),
-            municipality=escape(_municipality_name(context, report.municipality)),
-            date=escape(t.datetime(report.created_at)),
-            status=escape(t.gettext(LABELS[Status(report.status)])),
-        ),
+    text = t.gettext("Report <code>{reference}</code> ({municipality}), filed {date}: <b>{status}</b>.").format(
+        reference=escape(report.reference),
+        municipality=escape(_municipality_name(context, report.municipality)),
+        date=escape(t.datetime(report.created_at)),
+        status=escape(t.gettext(LABELS[Status(report.status)])),
     )
+    # The municipality's latest message (already escaped HTML, in the resident's language).
+    latest = await last_message(services(context).db, report.id)
+    if latest:
+        heading = t.gettext("Last message:")
+        text += f"\n\n<i>{escape(heading)}</i>\n{latest}"
+    await reply(update, text)
 
 
 async def my_data(update: Update, context: Context) -> None:

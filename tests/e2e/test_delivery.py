@@ -74,7 +74,9 @@ async def test_card_reaches_the_linked_staff_chat(bot: Harness) -> None:
     assert HTML_DESCRIPTION in text  # shown literally ...
     assert "&lt;script&gt;" in (card.text or "")  # ... because it was escaped
     assert staff.gettext("The resident would like updates via the bot.") in text
-    assert "+31612345678" in text
+    # Contact details are not on the card: a registered staff member gets them privately ("contact" button).
+    assert "+31612345678" not in text
+    assert [str(b["callback_data"]).split(":")[1] for b in card.buttons][-1] == "contact"
     for identity in ("Annabel", "Xylofoon", "annabel_x", "987654321"):
         assert identity not in (card.text or ""), identity
     assert (await delivery_of(bot, reference)).state == "sent"

@@ -12,6 +12,9 @@ from handlers.callbacks import (
     KINDS,
     MAX_BYTES,
     REPORT_STEP_VALUES,
+    RESIDENT_ACTIONS,
+    STAFF_ACTIONS,
+    STATUS_CODES,
     THEMES,
     CallbackData,
     CrisisHelpPress,
@@ -23,6 +26,8 @@ from handlers.callbacks import (
     NoneOfThesePress,
     ReportPress,
     ReportStepPress,
+    ResidentPress,
+    StaffPress,
     ThemePress,
     TopicPress,
     decode_any,
@@ -51,7 +56,30 @@ def all_presses() -> list[CallbackData]:
         DeletePress(confirmed=True),
         DeletePress(confirmed=False),
         *(ReportStepPress(step, value) for step, values in REPORT_STEP_VALUES.items() for value in sorted(values)),
+        # Report ids up to 12 digits, every status, the longest argument (a partner or municipality id).
+        *(StaffPress(a, 999_999_999_999, s, "veilig-thuis") for a in STAFF_ACTIONS for s in STATUS_CODES),
+        *(StaffPress(a, 1, s) for a in STAFF_ACTIONS for s in STATUS_CODES),
+        *(ResidentPress(a, 999_999_999_999) for a in RESIDENT_ACTIONS),
     ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "s1:take:0:n",
+        "s1:take:12:z",
+        "s1:fly:12:n",
+        "s1:take:-3:n",
+        "s1:take:12",
+        "s2:take:12:n",
+        "s1:to:12:n:A B",
+        "m1:answer:x",
+        "m1:steal:4",
+        "m1:up:4:5",
+    ],
+)
+def test_forged_staff_and_resident_data_decodes_to_nothing(data: str) -> None:
+    assert decode_any(data) is None
 
 
 def test_every_button_fits_and_decodes_to_itself() -> None:

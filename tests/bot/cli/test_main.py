@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -140,3 +141,21 @@ def test_ask_and_route_never_touch_the_database(settings: Settings, capsys: pyte
     assert main(["route", "Wapenveld"]) == 0
     assert len(_json_lines(capsys.readouterr().out)) == 2
     assert not settings.veiligbot_data_dir.exists()
+
+
+def test_staff_add_list_remove_and_link_code(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["staff", "add", "111", "epe", "--name", "Eva"]) == 0
+    assert main(["staff", "add", "222", "hattem", "--role", "coordinator"]) == 0
+    assert main(["staff", "add", "333", "nowhere"]) == 2
+    assert main(["staff", "list", "--municipality", "epe"]) == 0
+    out = capsys.readouterr().out
+    assert "Added 111 as staff for epe." in out and out.endswith("111\tepe\tstaff\tEva\n")
+    assert main(["staff", "remove", "111", "hattem"]) == 1
+    assert main(["staff", "remove", "111"]) == 0
+    assert main(["staff", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "Removed 1 registration(s) of 111." in out and "222\thattem\tcoordinator\t-" in out
+    assert main(["municipality", "link-code", "epe"]) == 0
+    assert re.search(
+        r"/koppel [2-9A-Z]{8}' in the staff group of epe \(valid for 24 hours, once\)", capsys.readouterr().out
+    )

@@ -1,0 +1,382 @@
+"""Staff presses on a report's card, composing a text for the resident (with a preview first), and internal notes.
+
+Flow of a question, message or closing text: the press opens a composition for this person in this chat
+(bot.staff.queries.start_compose) and the bot asks for the text; their next message in that chat is the text;
+the bot shows a preview with Send / Cancel; Send applies the action (bot.workflow.engine) with the status the
+card was drawn with, so a card that changed meanwhile refuses it as stale.
+
+Pitfalls:
+- Every press is authorized again on the server (handlers.staff.common.actor_for), also Send on a preview.
+- A plain staff message that replies to a card (or is in the report's topic) is an internal note: stored as
+  an event, never sent to the resident. Messages from anyone else in a staff group are ignored.
+- The composition handler runs before the resident handlers (group -1) and stops them only when it used
+  the message.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import ForceReply, Update
+from telegram.error import Forbidden
+from telegram.ext import ApplicationHandlerStop
+
+from bot.reports.drafts import CATEGORIES
+from bot.staff.auth import Actor, is_staff
+from bot.staff.card import pseudonym
+from bot.staff.closing import closing_text, closing_texts
+from bot.staff.queries import (
+    anything_pending,
+    compose_of,
+    end_compose,
+    report_by_id,
+    report_of_card,
+    set_compose_text,
+    start_compose,
+)
+from bot.storage.models import Report
+from bot.workflow.engine import PARTNERS, Refused
+from bot.workflow.transitions import Action, Status, available
+from handlers.callbacks import CallbackData, StaffPress
+from handlers.common import Context, inline, services
+from handlers.jobs import deliver_now
+from handlers.staff.common import actor_for, alert, municipality_names, refusal_text, staff_translator, workflow
+from handlers.staff.resident import resident_text
+
+COMPOSED = (Action.ASK, Action.MESSAGE, Action.CLOSE, Action.FORWARD)
+
+
+def _reachable(report: Report) -> bool:
+    return report.updates == "chat" and report.resident_chat_id is not None and not report.resident_unreachable
+
+
+async def _refuse(update: Update, context: Context, report: Report, actor: Actor, action: str, reason: str) -> None:
+    await workflow(context).refuse(report.id, actor.event_actor, action, reason)
+    await alert(update, context, refusal_text(context, reason))  # type: ignore[arg-type]
+    deliver_now(context)
+
+
+async def staff_pressed(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None or update.effective_user is None or update.effective_chat is None:
+        return
+    press = StaffPress.decode(query.data)
+    t = staff_translator(context)
+    if press is None:
+        await query.answer(t.gettext("This button no longer works."), show_alert=True)
+        return
+    report = await report_by_id(services(context).db, press.report_id)
+    if report is None:
+        await query.answer(refusal_text(context, "unknown-report"), show_alert=True)
+        return
+    actor = await actor_for(update, context, report, press.action)
+    if actor is None:
+        return
+    if press.status != report.status:
+        await _refuse(update, context, report, actor, press.action, "stale")
+        return
+    status = Status(report.status)
+    possible = set(available(status, actor.role, resident_reachable=_reachable(report)))
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+
+    if press.action in ("take", "reopen"):
+        await _apply(update, context, report, actor, Action(press.action), status)
+    elif press.action in ("ask", "message", "close"):
+        action = Action(press.action)
+        if action not in possible:
+            await _refuse(update, context, report, actor, press.action, "illegal")
+            return
+        await query.answer()
+        if action == Action.CLOSE:
+            await _closing_picker(update, context, report)
+        else:
+            await start_compose(services(context).db, user_id, chat_id, report.id, action, report.status)
+            await _prompt(update, context, report, action)
+    elif press.action == "tpl" or press.action == "own":
+        if Action.CLOSE not in possible:
+            await _refuse(update, context, report, actor, "close", "illegal")
+            return
+        await query.answer()
+        if press.action == "own":
+            await start_compose(services(context).db, user_id, chat_id, report.id, Action.CLOSE, report.status)
+            await _prompt(update, context, report, Action.CLOSE)
+            return
+        index = int(press.arg) if press.arg and press.arg.isdigit() else -1
+        template = closing_text(report.category, index)
+        if template is None:
+            await alert(update, context, refusal_text(context, "missing-text"))
+            return
+        await start_compose(
+            services(context).db, user_id, chat_id, report.id, Action.CLOSE, report.status, f"tpl:{index}"
+        )
+        await _preview(update, context, report, Action.CLOSE, t.gettext(template), None)
+    elif press.action == "transfer":
+        if Action.TRANSFER not in possible and Action.FORWARD not in possible:
+            await _refuse(update, context, report, actor, press.action, "illegal")
+            return
+        await query.answer()
+        await _forward_picker(update, context, report)
+    elif press.action == "to":
+        names = municipality_names(context)
+        if press.arg not in names:
+            await _refuse(update, context, report, actor, "transfer", "bad-target")
+            return
+        await _apply(update, context, report, actor, Action.TRANSFER, status, municipality=press.arg)
+    elif press.action == "pt":
+        if press.arg not in PARTNERS or Action.FORWARD not in possible:
+            await _refuse(update, context, report, actor, "forward", "bad-target")
+            return
+        await query.answer()
+        await start_compose(services(context).db, user_id, chat_id, report.id, Action.FORWARD, report.status, press.arg)
+        await _prompt(update, context, report, Action.FORWARD)
+    elif press.action == "send":
+        await _send_composed(update, context, report, actor)
+    elif press.action == "drop":
+        await end_compose(services(context).db, user_id, chat_id)
+        await query.answer()
+        await query.edit_message_text(escape(t.gettext("Cancelled: nothing was sent.")))
+    elif press.action == "contact":
+        await _show_contact(update, context, report, actor)
+
+
+async def _apply(
+    update: Update,
+    context: Context,
+    report: Report,
+    actor: Actor,
+    action: Action,
+    expected: Status,
+    **kwargs: str | None,
+) -> bool:
+    t = staff_translator(context)
+    try:
+        await workflow(context).apply(report.id, action, expected=expected, actor=actor, **kwargs)  # type: ignore[arg-type]
+    except Refused as refused:
+        await alert(update, context, refusal_text(context, refused.reason))
+        deliver_now(context)
+        return False
+    if update.callback_query is not None:
+        await update.callback_query.answer(t.gettext("Done."))
+    deliver_now(context)
+    return True
+
+
+async def _prompt(update: Update, context: Context, report: Report, action: Action) -> None:
+    t = staff_translator(context)
+    chat = update.effective_chat
+    assert chat is not None
+    who = escape(pseudonym(report))
+    if action == Action.ASK:
+        text = t.gettext(
+            "Type your question for {who}. Your next message in this chat is the question; "
+            "you see it before it is sent."
+        )
+    elif action == Action.MESSAGE:
+        text = t.gettext(
+            "Type your message for {who}. Your next message in this chat is the message; you see it before it is sent."
+        )
+    elif action == Action.CLOSE:
+        text = t.gettext(
+            "Type the closing message for {who}. Your next message in this chat is the text; "
+            "you see it before it is sent."
+        )
+    else:
+        text = t.gettext(
+            "Type a note for the partner about {who}: what they should know. It stays in the history; "
+            "the resident is told in general terms."
+        )
+    await context.bot.send_message(
+        chat.id,
+        text.format(who=who),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=t.gettext("Your text")),
+        message_thread_id=_thread(update),
+    )
+
+
+async def _closing_picker(update: Update, context: Context, report: Report) -> None:
+    t = staff_translator(context)
+    chat = update.effective_chat
+    assert chat is not None
+    texts = closing_texts(report.category)
+    category = CATEGORIES.get(report.category)
+    lines = [
+        escape(
+            t.gettext("Close {who} ({category}): choose a standard text, or write your own.").format(
+                who=pseudonym(report), category=t.gettext(category.label) if category else report.category
+            )
+        ),
+        escape(t.gettext("The resident gets the text in their own language.")),
+        "",
+    ]
+    lines += [f"{i + 1}. {escape(t.gettext(text))}" for i, text in enumerate(texts)]
+    rows: list[list[tuple[str, CallbackData]]] = [
+        [(str(i + 1), StaffPress("tpl", report.id, report.status, str(i))) for i in range(len(texts))],
+        [(t.gettext("✏️ Own text"), StaffPress("own", report.id, report.status))],
+    ]
+    await context.bot.send_message(
+        chat.id, "\n".join(lines), reply_markup=inline(rows), message_thread_id=_thread(update)
+    )
+
+
+async def _forward_picker(update: Update, context: Context, report: Report) -> None:
+    t = staff_translator(context)
+    chat = update.effective_chat
+    assert chat is not None
+    possible = set(available(Status(report.status), "staff", resident_reachable=True))
+    rows: list[list[tuple[str, CallbackData]]] = []
+    if Action.TRANSFER in possible:
+        others = [(m, name) for m, name in municipality_names(context).items() if m != report.municipality]
+        buttons: list[tuple[str, CallbackData]] = [
+            (name, StaffPress("to", report.id, report.status, m)) for m, name in others
+        ]
+        rows += [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    if Action.FORWARD in possible:
+        rows += [
+            [(t.gettext(label), StaffPress("pt", report.id, report.status, key))] for key, label in PARTNERS.items()
+        ]
+    text = t.gettext("Forward {who}: to another municipality (the report moves there), or to a partner (with a note).")
+    await context.bot.send_message(
+        chat.id,
+        escape(text.format(who=pseudonym(report))),
+        reply_markup=inline(rows),
+        message_thread_id=_thread(update),
+    )
+
+
+def _thread(update: Update) -> int | None:
+    message = update.effective_message
+    return message.message_thread_id if message is not None and message.is_topic_message else None
+
+
+async def _preview(
+    update: Update, context: Context, report: Report, action: Action, text: str, partner: str | None
+) -> None:
+    t = staff_translator(context)
+    chat = update.effective_chat
+    assert chat is not None
+    who = pseudonym(report)
+    if action == Action.FORWARD and partner is not None:
+        heading = t.gettext(
+            "Preview: forward {who} to {partner} with this note. The resident is told in general terms."
+        ).format(who=who, partner=t.gettext(PARTNERS[partner]))
+    elif not _reachable(report):
+        heading = t.gettext("Preview: {who} does not receive messages; this text is kept in the history only.").format(
+            who=who
+        )
+    else:
+        heading = t.gettext(
+            "Preview: this is what {who} will receive (from the municipality, never your name)."
+        ).format(who=who)
+    rows: list[list[tuple[str, CallbackData]]] = [
+        [
+            (t.gettext("📤 Send"), StaffPress("send", report.id, report.status)),
+            (t.gettext("Cancel"), StaffPress("drop", report.id, report.status)),
+        ]
+    ]
+    await context.bot.send_message(
+        chat.id,
+        f"<b>{escape(heading)}</b>\n\n{escape(text)}",
+        reply_markup=inline(rows),
+        message_thread_id=_thread(update),
+    )
+
+
+async def _send_composed(update: Update, context: Context, report: Report, actor: Actor) -> None:
+    query = update.callback_query
+    user, chat = update.effective_user, update.effective_chat
+    assert query is not None and user is not None and chat is not None
+    t = staff_translator(context)
+    db = services(context).db
+    compose = await compose_of(db, user.id, chat.id)
+    if compose is None or compose.report_id != report.id:
+        await _refuse(update, context, report, actor, "send", "stale")
+        return
+    action = Action(compose.action)
+    template = None
+    if compose.extra and compose.extra.startswith("tpl:"):
+        template = closing_text(report.category, int(compose.extra[4:]))
+    kwargs: dict[str, str | None] = {}
+    if action == Action.FORWARD:
+        kwargs = {"partner": compose.extra, "note": compose.text}
+    elif template is not None:
+        kwargs = {"template": template}
+    else:
+        kwargs = {"resident_text": compose.text}
+    if action == Action.CLOSE and not _reachable(report):
+        kwargs = {"note": compose.text or (t.gettext(template) if template else None), "template": template}
+    ok = await _apply(update, context, report, actor, action, Status(compose.expected_status), **kwargs)
+    await end_compose(db, user.id, chat.id)
+    if ok:
+        await query.edit_message_text(escape(t.gettext("Sent. The card shows the new status.")))
+
+
+async def _show_contact(update: Update, context: Context, report: Report, actor: Actor) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = staff_translator(context)
+    if not (report.contact_phone or report.contact_email):
+        await query.answer(t.gettext("The resident left no contact details."), show_alert=True)
+        return
+    heading = t.gettext("Contact details of {who}").format(who=pseudonym(report))
+    lines = [f"<b>{escape(heading)}</b>"]
+    if report.contact_phone:
+        lines.append(escape(t.gettext("Phone: {phone}").format(phone=report.contact_phone)))
+    if report.contact_email:
+        lines.append(escape(t.gettext("E-mail: {email}").format(email=report.contact_email)))
+    try:
+        await context.bot.send_message(actor.user_id, "\n".join(lines))
+    except Forbidden:
+        await query.answer(
+            t.gettext("Start a private chat with the bot first (/start), then press again."), show_alert=True
+        )
+        return
+    await workflow(context).record(report.id, actor.event_actor, "contact-shown")
+    await query.answer(t.gettext("Sent to you in a private chat."))
+    deliver_now(context)
+
+
+async def staff_text(update: Update, context: Context) -> None:
+    """A text message that may belong to the staff side: a composition's text, an internal note, or (in a
+    private chat) a resident's answer to a staff question (handlers.staff.resident.resident_text).
+
+    Raises ``ApplicationHandlerStop`` when it used the message (and for anything in a staff group, which
+    residents never use); returns quietly for private messages that are not staff work.
+    """
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None or not message.text:
+        return
+    svc = services(context)
+    in_group = chat.type in ("group", "supergroup")
+    if not in_group and not await anything_pending(svc.db, user.id, chat.id):
+        return  # the usual case: a resident's message, for the resident handlers (one cheap read)
+    compose = await compose_of(svc.db, user.id, chat.id)
+    if compose is not None and compose.text is None and not (compose.extra or "").startswith("tpl:"):
+        report = await report_by_id(svc.db, compose.report_id)
+        if report is not None:
+            actor = await actor_for(update, context, report, "compose")
+            if actor is None:
+                await end_compose(svc.db, user.id, chat.id)
+                raise ApplicationHandlerStop
+            await set_compose_text(svc.db, user.id, chat.id, message.text)
+            partner = compose.extra if compose.action == Action.FORWARD else None
+            await _preview(update, context, report, Action(compose.action), message.text, partner)
+            raise ApplicationHandlerStop
+    if not in_group:
+        await resident_text(update, context)  # an answer to a staff question, if one is pending
+        return
+    if not await is_staff(svc.db, svc.settings.admin_user_ids, user.id):
+        raise ApplicationHandlerStop  # the bot ignores non-staff in staff groups
+    anchor = message.reply_to_message.message_id if message.reply_to_message else None
+    if anchor is None and message.is_topic_message:
+        anchor = message.message_thread_id
+    report = await report_of_card(svc.db, chat.id, anchor) if anchor is not None else None
+    if report is None:
+        raise ApplicationHandlerStop
+    actor = await actor_for(update, context, report, "note")
+    if actor is None:
+        raise ApplicationHandlerStop
+    await workflow(context).record(report.id, actor.event_actor, "note", message.text)
+    t = staff_translator(context)
+    await message.reply_text(escape(t.gettext("🔒 Internal note saved. The resident does not see it.")))
+    deliver_now(context)
+    raise ApplicationHandlerStop
