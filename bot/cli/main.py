@@ -24,6 +24,8 @@ from bot.settings import Settings, SettingsError, configure_logging, load_settin
 
 if TYPE_CHECKING:
     from bot.dev.sandbox import StaffGroup
+    from bot.stats.export import Row
+    from bot.stats.figures import Figures, Villages
     from bot.storage.db import Database
 
 EXIT_FAILURE, EXIT_USAGE = 1, 2
@@ -300,6 +302,158 @@ def cmd_reports_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_read_only(url: str) -> Coroutine[None, None, Database]:
+    from bot.storage.db import Database
+
+    async def go() -> Database:
+        db = Database(url)
+        await db.open(upgrade=False)
+        return db
+
+    return go()
+
+
+def _villages() -> tuple[Villages, dict[str, str]]:
+    from bot.routing.router import Router
+    from bot.stats.figures import Villages
+    from knowledge.municipalities import load_municipalities
+
+    registry = load_municipalities()
+    return Villages(Router.from_registry(registry), registry), {m.id: m.name for m in registry.municipalities}
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """The figures of ``/stats`` for one municipality, in Dutch; ``--png`` also writes the chart."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bot.i18n.catalogs import Catalogs
+    from bot.stats.chart import draw_chart
+    from bot.stats.figures import figures
+    from bot.stats.period import PeriodError, parse_period
+    from bot.stats.render import render
+
+    if not _check_municipality(args.municipality):
+        return EXIT_USAGE
+    settings = _settings()
+    tz = ZoneInfo(settings.timezone)
+    try:
+        period = parse_period(args.since, dt.datetime.now(tz).date())
+    except PeriodError as exc:
+        print(f"veiligbot: --since: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    villages, names = _villages()
+
+    async def go() -> Figures:
+        db = await _open_read_only(settings.database)
+        try:
+            return await figures(db, [args.municipality], period, tz, villages)
+        finally:
+            await db.close()
+
+    result = _read_only(go())
+    t = Catalogs(timezone=settings.timezone).get("nl")
+    print(render(result, names[args.municipality], t, html=False))
+    if args.png:
+        Path(args.png).write_bytes(draw_chart(result, names[args.municipality], t))
+        print(f"Chart written to {args.png}.", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Reports for the uitvoeringsplan on standard output (bot.stats.export)."""
+    import datetime as dt
+    import getpass
+    from zoneinfo import ZoneInfo
+
+    from bot.stats.export import export_rows, to_csv, to_json
+    from bot.stats.period import Period, PeriodError, parse_date
+
+    if not _check_municipality(args.municipality):
+        return EXIT_USAGE
+    settings = _settings()
+    tz = ZoneInfo(settings.timezone)
+    try:
+        since = parse_date(args.since)
+        until = parse_date(args.until) if args.until else dt.datetime.now(tz).date()
+    except PeriodError as exc:
+        print(f"veiligbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if since > until:
+        print("veiligbot: --since is after --until", file=sys.stderr)
+        return EXIT_USAGE
+    villages, _names = _villages()
+    try:
+        who: str | None = getpass.getuser()
+    except (KeyError, OSError):  # no login name in a bare container
+        who = None
+
+    async def go() -> list[Row]:
+        db = await _open_read_only(settings.database)
+        try:
+            return await export_rows(
+                db, args.municipality, Period(since, until), tz, villages, with_contact=args.with_contact, who=who
+            )
+        finally:
+            await db.close()
+
+    rows = _read_only(go())
+    data = to_json(rows) if args.format == "json" else to_csv(rows, with_contact=args.with_contact)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    if args.with_contact:
+        print(f"Recorded the export of contact details on {len(rows)} report(s).", file=sys.stderr)
+    return 0
+
+
+def cmd_demo_reports(args: argparse.Namespace) -> int:
+    """Demo reports in the sandbox's database (bot.dev.demo); never the bot's own unless --database says so."""
+    from bot.dev.demo import generate_demo_reports
+    from bot.dev.sandbox import SANDBOX_STAFF
+    from bot.i18n.catalogs import Catalogs
+    from bot.staff.auth import Actor
+    from bot.storage.db import Database
+    from knowledge.municipalities import load_municipalities
+
+    if not _check_municipality(args.municipality):
+        return EXIT_USAGE
+    settings = _settings()
+    url = sandbox_database(settings, database=args.database)
+    if args.database is None:
+        (settings.veiligbot_data_dir / "sandbox").mkdir(parents=True, exist_ok=True)
+    registry = load_municipalities()
+    names: dict[str, str] = {m.id: m.name for m in registry.municipalities}
+    places = [p.name for m in registry.municipalities if m.id == args.municipality for p in m.places]
+    staff_id, staff_name = next(
+        ((uid, name) for name, (uid, mun) in SANDBOX_STAFF.items() if mun == args.municipality), (1, None)
+    )
+
+    async def go() -> int:
+        db = Database(url)
+        await db.open()
+        try:
+            ids = await generate_demo_reports(
+                db,
+                Catalogs(timezone=settings.timezone),
+                names,
+                args.municipality,
+                places,
+                Actor(staff_id, "staff", staff_name),
+                count=args.count,
+                seed=args.seed,
+            )
+            return len(ids)
+        finally:
+            await db.close()
+
+    made = asyncio.run(go())
+    print(f"Filed {made} demo reports for {args.municipality} in {url}")
+    command = f"veiligbot stats --municipality {args.municipality} --since 84d --png chart.png"
+    print(f"Statistics: DATABASE_URL='{url}' {command}")
+    return 0
+
+
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from knowledge.check import check_knowledge_base
 
@@ -447,6 +601,38 @@ def parser() -> argparse.ArgumentParser:
     lst.add_argument("--municipality")
     lst.add_argument("--status")
     lst.set_defaults(func=cmd_reports_list)
+
+    stats = sub.add_parser("stats", help="the figures of /stats for one municipality (in Dutch)")
+    stats.add_argument("--municipality", required=True, metavar="ID")
+    stats.add_argument(
+        "--since", metavar="PERIOD", help="YYYY-MM-DD (up to today), 30d, 2026 or 2026-11; default: the last 30 days"
+    )
+    stats.add_argument("--png", metavar="FILE", help="also draw the chart (reports per week per theme) to FILE")
+    stats.set_defaults(func=cmd_stats)
+
+    export = sub.add_parser(
+        "export", help="reports for the uitvoeringsplan on standard output (no personal data unless --with-contact)"
+    )
+    export.add_argument("--municipality", required=True, metavar="ID")
+    export.add_argument("--since", required=True, metavar="YYYY-MM-DD", help="filed on or after this day")
+    export.add_argument("--until", metavar="YYYY-MM-DD", help="filed on or before this day (default: today)")
+    export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (Excel, ;) or json")
+    export.add_argument(
+        "--with-contact",
+        action="store_true",
+        help="add the description and the contact details residents left; recorded as an event on each report",
+    )
+    export.set_defaults(func=cmd_export)
+
+    demo = sub.add_parser("demo", help="development helpers").add_subparsers(dest="demo_command", required=True)
+    demo_reports = demo.add_parser(
+        "reports", help="file demo reports with a history in the sandbox's database (never the bot's own)"
+    )
+    demo_reports.add_argument("municipality")
+    demo_reports.add_argument("--count", type=int, default=40)
+    demo_reports.add_argument("--seed", type=int, default=1)
+    demo_reports.add_argument("--database", metavar="URL", help="this database instead of the sandbox's")
+    demo_reports.set_defaults(func=cmd_demo_reports)
 
     kb = sub.add_parser("kb", help="knowledge-base tools").add_subparsers(dest="kb_command", required=True)
     kb.add_parser("check", help="validate the content").set_defaults(func=cmd_kb_check)

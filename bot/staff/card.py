@@ -57,6 +57,7 @@ EVENT_LABELS: dict[str, str] = {
     "reminder": N_("reminder sent to the resident"),
     "refused": N_("refused action"),
     "crisis": N_("crisis signal in the resident's answer"),
+    "exported": N_("description and contact details exported"),
 }
 
 
