@@ -60,7 +60,8 @@ def draw_chart(figures: Figures, title: str, t: Translator) -> bytes:
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     period = f"{day(figures.period.start, t)} – {day(figures.period.end, t)}"
-    fig.suptitle(f"{t.gettext('Reports per week per theme')}\n{title}, {period}", fontsize=15)
+    heading = t.gettext("Reports per week per theme")
+    fig.suptitle(f"{heading}\n{title}, {period}", fontsize=15)
     if themes:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=12, frameon=False)
     else:

@@ -103,16 +103,16 @@ def render(figures: Figures, title: str, t: Translator, *, html: bool = True) ->
         value = t.gettext("{time} (median of {n})").format(
             time=duration(figures.median_first_response, t), n=number(figures.responded, t)
         )
-        lines.append(line(t.gettext("first response"), value))
+        lines.append(line(t.gettext("time to first response"), value))
     else:
-        lines.append(line(t.gettext("first response"), t.gettext("none yet")))
+        lines.append(line(t.gettext("time to first response"), t.gettext("none yet")))
     if figures.median_to_close is not None:
         value = t.gettext("{time} (median of {n})").format(
             time=duration(figures.median_to_close, t), n=number(figures.closed, t)
         )
-        lines.append(line(t.gettext("closed"), value))
+        lines.append(line(t.gettext("time to closing"), value))
     else:
-        lines.append(line(t.gettext("closed"), t.gettext("none yet")))
+        lines.append(line(t.gettext("time to closing"), t.gettext("none yet")))
 
     rated = figures.thumbs_up + figures.thumbs_down
     lines += ["", heading(t.gettext("Satisfaction"))]
