@@ -10,8 +10,10 @@ Pitfalls:
 - Only the creation time is set afterwards (filing always stamps "now"): ``reports.created_at`` and the
   ``created`` event, in the same transaction. Nothing else is written by hand.
 - The residents are made up (chat ids from :data:`DEMO_CHAT_BASE`) and the reports are *not* posted in the
-  sandbox's staff groups: their deliveries and queued messages are marked sent, so a later ``veiligbot chat``
-  does not post forty cards. Never run this against the bot's own database (the CLI refuses by default).
+  sandbox's staff groups: their deliveries and queued messages are marked sent at the end, so a later
+  ``veiligbot chat`` does not post forty cards. A bot running on the same database meanwhile would try to send
+  them: generate while it is stopped. Never run this against the bot's own database (the CLI writes to the
+  sandbox's unless ``--database`` says otherwise).
 - The ``feedback`` event is stamped with the real time (``set_feedback`` has no clock); the statistics read
   the feedback from the report, not from the event.
 """
@@ -56,12 +58,13 @@ async def generate_demo_reports(
     *,
     count: int = 40,
     seed: int = 1,
+    weeks: int = DEMO_WEEKS,
     now: dt.datetime | None = None,
 ) -> list[int]:
     """File ``count`` demo reports for ``municipality`` (deterministic for a ``seed``) and return their ids.
 
     ``places`` are place names residents might type (the municipality's villages); about one report in five
-    is "online" (no place). ``staff`` takes, asks and closes.
+    is "online" (no place). ``staff`` takes, asks and closes. Reports are spread over the last ``weeks`` weeks.
     """
     rng = random.Random(seed)
     now = now or utcnow()
@@ -70,7 +73,7 @@ async def generate_demo_reports(
     ids: list[int] = []
     for i in range(count):
         category = rng.choice(list(CATEGORIES))
-        created = now - dt.timedelta(days=rng.uniform(0, DEMO_WEEKS * 7 - 1), minutes=5)
+        created = now - dt.timedelta(days=rng.uniform(0, weeks * 7 - 1), minutes=5)
         chat_id = DEMO_CHAT_BASE + rng.randrange(1_000_000)
         draft = Draft(
             category=category,

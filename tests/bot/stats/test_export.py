@@ -25,7 +25,7 @@ from knowledge.municipalities import load_municipalities
 
 TZ = ZoneInfo("Europe/Amsterdam")
 CHAT = 777123456
-DESCRIPTION = "=HYPERLINK(\"http://x\") jongeren bij de speeltuin aan de Dorpsstraat 12"
+DESCRIPTION = '=HYPERLINK("http://x") jongeren bij de speeltuin aan de Dorpsstraat 12'
 PHONE = "+31612345678"
 EMAIL = "anna@example.org"
 TODAY = dt.datetime.now(TZ).date()

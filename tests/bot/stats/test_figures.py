@@ -134,7 +134,9 @@ async def test_first_response_ignores_notes_and_counts_the_last_closing(db: Data
         await session.execute(update(Report).where(Report.id == filed.id).values(created_at=created))
     workflow = Workflow(db, Catalogs(), {"heerde": "Heerde"})
     async with db.session() as session:
-        session.add(ReportEvent(report_id=filed.id, at=created + dt.timedelta(hours=1), actor="staff:7001", action="note"))
+        session.add(
+            ReportEvent(report_id=filed.id, at=created + dt.timedelta(hours=1), actor="staff:7001", action="note")
+        )
     hours = [dt.timedelta(hours=h) for h in (5, 10, 20, 50)]
     await workflow.apply(filed.id, Action.TAKE, expected=Status.NEW, actor=HENK, now=created + hours[0])
     template = "We have looked into your report and taken action where we could. Thank you for letting us know."
