@@ -4,12 +4,15 @@ Pitfalls:
 - matplotlib is imported here, on first use, and only its object API is used (``Figure`` with the Agg
   canvas): no ``pyplot``, so no global figure state, no GUI backend and no display needed, and drawing may run
   in a worker thread (the handler does, to keep the bot responsive).
+- matplotlib is not thread-safe (its font cache is shared): drawings are serialised with a lock, because the
+  weekly digest job may run while a ``/stats`` command draws.
 - No emoji in the chart: the bundled DejaVu fonts lack them and matplotlib would warn per missing glyph.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 
 from babel.dates import format_date
 
@@ -21,10 +24,16 @@ from knowledge.base import THEMES
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 COLOURS = {"youth": "#0072B2", "digital": "#E69F00", "undermining": "#CC79A7", "general": "#009E73"}
 MAX_WEEK_LABELS = 8  # more labels than this do not fit under the bars on a phone
+_DRAWING = threading.Lock()  # a plain lock (no I/O): matplotlib must not draw in two threads at once
 
 
 def draw_chart(figures: Figures, title: str, t: Translator) -> bytes:
-    """PNG bytes: one bar per week (Monday's date under it), stacked per theme, with a legend above."""
+    """PNG bytes: one bar per week (Monday's date under it), stacked per theme, with a legend below."""
+    with _DRAWING:
+        return _draw(figures, title, t)
+
+
+def _draw(figures: Figures, title: str, t: Translator) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator

@@ -42,10 +42,6 @@ class Period:
         after = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
         return first.astimezone(dt.UTC), after.astimezone(dt.UTC)
 
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
 
 def last_days(days: int, today: dt.date) -> Period:
     return Period(today - dt.timedelta(days=days - 1), today)
