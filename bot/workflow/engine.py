@@ -145,8 +145,8 @@ class Workflow:
         """Take ``action`` on the report, or raise :class:`Refused` (after recording why).
 
         ``resident_text`` is staff's own words for the resident, ``template`` the id of a standard text of the
-        report's category for this action (sent in the resident's language); ``municipality`` is the target of a transfer, ``partner`` of a forward (a key of
-        :data:`PARTNERS`).
+        report's category for this action (sent in the resident's language); ``municipality`` is the target of
+        a transfer, ``partner`` of a forward (a key of :data:`PARTNERS`).
         """
         now = now or utcnow()
         try:
