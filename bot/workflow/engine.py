@@ -81,7 +81,8 @@ def resident_message(
             municipality=name, reference=reference
         )
         rows = [[Button("👍", "resident", "up", report_id), Button("👎", "resident", "down", report_id)]]
-        return f"{heading}\n\n{body}\n\n{t.gettext('Did this help you?')}", rows
+        question = t.gettext("Did this help you?")
+        return f"{heading}\n\n{body}\n\n{question}", rows
     raise ValueError(f"{action} has no message with a text")
 
 

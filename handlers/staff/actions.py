@@ -1,9 +1,10 @@
 """Staff presses on a report's card, composing a text for the resident (with a preview first), and internal notes.
 
-Flow of a question, message or closing text: the press shows the standard texts of the report's category for
-that action (knowledge/data/standard-texts.yaml, in Dutch) and "Own text". A standard text goes straight to the
-preview (the resident gets it in their language); "Own text" opens a composition for this person in this chat
-(bot.staff.queries.start_compose) and the bot asks for the text; their next message in that chat is the text;
+Flow of a question, message or closing text: the press opens a composition for this person in this chat
+(bot.staff.queries.start_compose) and shows the standard texts of the report's category for that action
+(knowledge/data/standard-texts.yaml, in Dutch) with "Own text". A standard text goes straight to the preview
+(the resident gets it in their language); otherwise their next message in that chat is the text ("Own text"
+asks for it with a reply prompt);
 the bot shows a preview with Send / Cancel; Send applies the action (bot.workflow.engine) with the status the
 card was drawn with, so a card that changed meanwhile refuses it as stale.
 
@@ -92,6 +93,8 @@ async def staff_pressed(update: Update, context: Context) -> None:
             await _refuse(update, context, report, actor, press.action, "illegal")
             return
         await query.answer()
+        # Typing right away is their own text (as "Own text" would); a standard text replaces the composition.
+        await start_compose(services(context).db, user_id, chat_id, report.id, action, report.status)
         await _text_picker(update, context, report, action)
     elif press.action == "tpl" or press.action == "own":
         code, _, text_id = (press.arg or "c").partition("-")
