@@ -3,7 +3,8 @@
 Data: ``knowledge/data/standard-texts.yaml`` (its header explains the format). :func:`load_standard_texts`
 validates the shape when the bot starts; ``veiligbot kb check`` (:func:`check_standard_texts`) adds the rules
 that need more than one file: every category of the spec with every action, Telegram HTML, the fill-in fields,
-phone numbers only from ``helplines.yaml``, and the length of the whole message the resident receives.
+phone numbers only from ``helplines.yaml``, the length of the whole message the resident receives, and of the
+list staff choose from.
 
 Pitfalls:
 - A text is HTML (Telegram's subset) written by editors; the values filled into ``{reference}`` and
@@ -30,6 +31,7 @@ from knowledge.schema import Language
 TextAction = Literal["question", "message", "close"]
 TEXT_ACTIONS: tuple[TextAction, ...] = ("question", "message", "close")
 SLOTS = frozenset({"reference", "municipality"})
+PICKER_HEADING = 300  # room for the picker's heading above the numbered texts (handlers/staff/actions.py)
 FILE_NAME = "standard-texts.yaml"
 Wrap = Callable[[str, str, str], str]
 """``(body_html, reference, municipality) -> html``: the whole message the resident receives around a text."""
@@ -231,6 +233,13 @@ def check_standard_texts(
             ids = [t.id for t in texts.choices(category, action)]
             for dup in sorted({i for i in ids if ids.count(i) > 1}):
                 errors.append(f"{path}: categories.{category}.{action}: id '{dup}' used twice (with general)")
+            # Staff see all choices (in Dutch, numbered) in one message under a short heading.
+            shown = sum(len(t.nl) + 5 for t in texts.choices(category, action))
+            if shown > limit - PICKER_HEADING:
+                errors.append(
+                    f"{path}: categories.{category}.{action}: the texts staff choose from are {shown} characters "
+                    f"together (with general), more than one Telegram message allows; use fewer or shorter texts"
+                )
     return errors
 
 

@@ -113,7 +113,8 @@ def test_a_text_too_long_for_one_message_after_rendering_is_an_error(data: Path)
     frame, _ = resident_message(t, Action.CLOSE, municipality="Oldebroek", reference="HEE-WWWW", body="", report_id=1)
     room = 4096 - visible_length(frame) - len("HEE-WWWW Oldebroek")
     fits = "x" * room + "{reference} {municipality}"
-    assert _edit(data, lambda raw: _first_close(raw).update(nl=fits)) == []
+    errors = _edit(data, lambda raw: _first_close(raw).update(nl=fits))
+    assert not any("more than one Telegram message (4096)" in e for e in errors), errors
     errors = _edit(data, lambda raw: _first_close(raw).update(nl="x" + fits))
     assert any("is 4097 characters, more than one Telegram message" in e for e in errors), errors
 
@@ -139,3 +140,12 @@ def test_render_fills_the_fields_for_the_residents_language() -> None:
     dutch = StandardTexts.render(message, "nl", reference="HEE-7K3Q", municipality="Heerde")
     english = StandardTexts.render(message, "en", reference="HEE-7K3Q", municipality="Heerde")
     assert "HEE-7K3Q" in dutch and "HEE-7K3Q" in english and dutch != english
+
+
+def test_too_many_texts_to_choose_from_in_one_message_is_an_error(data: Path) -> None:
+    def change(raw: dict[str, Any]) -> None:
+        texts = raw["categories"]["youth-nuisance"]["question"]
+        texts += [{"id": f"extra-{i}", "nl": "Een vraag? " * 90, "en": "A question? " * 80} for i in range(4)]
+
+    errors = _edit(data, change)
+    assert any("categories.youth-nuisance.question: the texts staff choose from are" in e for e in errors), errors
