@@ -22,8 +22,9 @@ Pitfalls:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,7 @@ TEXT_ACTION: dict[Action, TextAction] = {Action.ASK: "question", Action.MESSAGE:
 # A message or closing on a main report is also applied to the reports linked to it.
 PROPAGATED = (Action.MESSAGE, Action.CLOSE)
 _ENDED = (Status.CLOSED, Status.CANCELLED)  # no (new) links from or to these
+_TAG = re.compile(r"<[^>]+>")
 
 
 def resident_message(
@@ -88,10 +90,7 @@ def resident_message(
 
 def plain(html: str) -> str:
     """A standard text without its markup, for the history (read by staff, escaped when shown)."""
-    import html as html_lib
-    import re
-
-    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+    return unescape(_TAG.sub("", html))
 
 
 class Refused(Exception):
