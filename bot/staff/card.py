@@ -88,7 +88,12 @@ async def card_links(db: Database, report: Report) -> CardLinks:
         if main is None and not related and report.similar_to_id and report.status not in _ENDED:
             other = await session.get(Report, report.similar_to_id)
             # Only while linking could still work (bot.workflow.engine.Workflow.link checks the same).
-            if other is not None and other.status not in _ENDED and other.related_to_id is None:
+            if (
+                other is not None
+                and other.status not in _ENDED
+                and other.related_to_id is None
+                and other.municipality == report.municipality
+            ):
                 similar = other.reference
     return CardLinks(similar, main.reference if main else None, related)
 
