@@ -1,4 +1,5 @@
-"""Possible duplicates end to end: a similar new report's card says "mogelijk gerelateerd aan …", staff link it
+"""Standard texts and possible duplicates end to end: a standard question in the resident's language; a similar new
+report's card says "mogelijk gerelateerd aan …", staff link it
 with one tap, and closing the main report closes the related one and tells its resident, in their language and
 with their own reference."""
 
@@ -65,3 +66,22 @@ async def test_a_similar_report_is_hinted_linked_with_one_tap_and_closed_with_it
     closed = [e for e in await events(bot, related) if e.action == "close"]
     assert len(closed) == 1 and closed[0].actor == f"staff:{eva.id}" and closed[0].note == text.nl
     assert (await report_of(bot, other)).status == "new"  # not linked, not closed
+
+
+async def test_a_standard_question_reaches_an_english_resident_in_english(bot: Harness) -> None:
+    epe, _hattem, eva, _hugo, anna = await setup(bot)
+    reference = await file_via_chat(bot, anna, place="Epe")
+    await bot.quiet()
+    question = load_standard_texts().choices("youth-nuisance", "question")[0]
+    await press(bot, eva, card_for(bot, epe, reference), "ask")
+    picker = bot.last(epe)
+    assert question.nl in (picker.plain_text or "") and actions(picker)[-1] == "own"
+    await press(bot, eva, picker, "tpl")
+    preview = bot.last(epe)
+    assert question.nl in (preview.plain_text or "") and actions(preview) == ["send", "drop"]
+    await press(bot, eva, preview, "send")
+    asked = bot.last(anna)
+    assert question.en in (asked.plain_text or "") and reference in (asked.plain_text or "")
+    assert [str(b["callback_data"]).split(":")[1] for b in asked.buttons] == ["answer"]
+    assert (await report_of(bot, reference)).status == "reaction_requested"
+    assert [e.note for e in await events(bot, reference) if e.action == "ask"] == [question.nl]
