@@ -1,7 +1,6 @@
-"""Standard texts and possible duplicates end to end: a standard question in the resident's language; a similar new
-report's card says "mogelijk gerelateerd aan …", staff link it
-with one tap, and closing the main report closes the related one and tells its resident, in their language and
-with their own reference."""
+"""Standard texts and possible duplicates end to end: a standard question reaches the resident in their language;
+a similar new report's card says "mogelijk gerelateerd aan …", staff link it with one tap, and closing the main
+report closes the related one and tells its resident, in their language and with their own reference."""
 
 from __future__ import annotations
 
