@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.answering.decision import Answerer
 from bot.i18n.catalogs import Catalogs
+from bot.reports.duplicates import DuplicateFinder
 from bot.routing.router import Router
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -19,6 +20,7 @@ from knowledge.municipalities import MunicipalityRegistry, load_municipalities
 from knowledge.normalize import Normalizer, Vocabulary
 from knowledge.ranker import TopicMatcher, train_topic_model
 from knowledge.search import SearchIndex
+from knowledge.standard_texts import StandardTexts, load_standard_texts
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class Services:
     municipalities: MunicipalityRegistry
     answerer: Answerer
     router: Router
+    texts: StandardTexts  # staff's standard texts (knowledge/data/standard-texts.yaml)
+    duplicates: DuplicateFinder  # the "possibly related" hint on a new report's card
 
 
 def build_answerer(kb: KnowledgeBase) -> Answerer:
@@ -43,6 +47,7 @@ def build_services(settings: Settings) -> Services:
     """Load content and build indexes (no I/O to the database yet: :meth:`Database.open` does that)."""
     kb = load_knowledge_base()
     municipalities = load_municipalities()
+    router = Router.from_registry(municipalities)
     return Services(
         settings=settings,
         db=Database(settings.database),
@@ -50,5 +55,7 @@ def build_services(settings: Settings) -> Services:
         kb=kb,
         municipalities=municipalities,
         answerer=build_answerer(kb),
-        router=Router.from_registry(municipalities),
+        router=router,
+        texts=load_standard_texts(),
+        duplicates=DuplicateFinder(Normalizer(Vocabulary.load()), router),
     )

@@ -354,7 +354,21 @@ STATUS_CODES: dict[str, str] = {
 }
 _STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
 StaffAction = Literal[
-    "take", "ask", "message", "transfer", "close", "reopen", "contact", "send", "drop", "tpl", "own", "to", "pt"
+    "take",
+    "ask",
+    "message",
+    "transfer",
+    "close",
+    "reopen",
+    "contact",
+    "send",
+    "drop",
+    "tpl",
+    "own",
+    "to",
+    "pt",
+    "link",
+    "unlink",
 ]
 STAFF_ACTIONS: tuple[StaffAction, ...] = get_args(StaffAction)
 _ARG = re.compile(r"[a-z0-9-]{1,16}")

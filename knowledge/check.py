@@ -4,7 +4,10 @@ Errors: schema problems; topic ids not exactly those of ``spec/topics.yaml`` (bu
 ``data/spec-topics.yaml``); theme or report category differing from the spec; nl/en incomplete; unknown
 helpline or related ids; missing sources; a rendered answer longer than one Telegram message; a sample
 question under two topics; crisis-triage rules (``data/triage``) that do not load (an unknown fragment, a regex
-that does not compile, a wrong class or weight, an id used twice) or whose examples do not do what they say.
+that does not compile, a wrong class or weight, an id used twice) or whose examples do not do what they say;
+standard texts (``data/standard-texts.yaml``) without a text for every report category and action, without
+both languages, with invalid Telegram HTML, unknown fill-in fields or phone numbers that are not helplines', or
+a resident message that would not fit one Telegram message.
 Warnings: facts reviewed more than 12 months ago, too few sample questions, an unused triage fragment, and
 helplines whose ``as_of`` (the date of the source for their hours or cost) is more than 12 months old.
 
@@ -22,7 +25,8 @@ import yaml
 from knowledge.base import DATA_DIR, ContentError, load_knowledge_base
 from knowledge.normalize import Vocabulary, words
 from knowledge.render import FIRST_SCREEN, render_answer, render_topic, visible_length
-from knowledge.schema import LANGUAGES
+from knowledge.schema import LANGUAGES, Language
+from knowledge.standard_texts import Wrap, check_standard_texts
 from knowledge.triage import load_triage_rules
 
 TELEGRAM_MAX_MESSAGE = 4096
@@ -114,7 +118,41 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
     except (ContentError, ValueError, KeyError) as exc:
         errors.append(f"{data_dir}/synonyms.yaml: {exc}")
     _check_triage(errors, warnings, data_dir / "triage")
+    errors += check_texts(data_dir, [line.phone for line in kb.helplines.values() if line.phone])
     return errors, warnings
+
+
+def report_categories(data_dir: Path = DATA_DIR) -> list[str]:
+    with (data_dir / "spec-topics.yaml").open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    return [c["id"] for c in raw["report_categories"]]
+
+
+def check_texts(data_dir: Path, phones: list[str]) -> list[str]:
+    """The standard texts, measured as the whole message a resident receives (the bot's own heading and footer,
+    in each language), filled with the longest reference and municipality name."""
+    # The message is the bot's (bot.workflow.engine.resident_message); this is its only use here.
+    from bot.i18n.catalogs import Catalogs
+    from bot.workflow.engine import TEXT_ACTION, resident_message
+    from bot.workflow.transitions import Action
+    from knowledge.municipalities import load_municipalities
+
+    catalogs = Catalogs()
+    longest = max((m.name for m in load_municipalities().municipalities), key=len)
+
+    def wrap(lang: Language, action: Action) -> Wrap:
+        def composed(body: str, reference: str, municipality: str) -> str:
+            t = catalogs.get(lang)
+            return resident_message(t, action, municipality=municipality, reference=reference, body=body, report_id=1)[
+                0
+            ]
+
+        return composed
+
+    compose = {lang: {name: wrap(lang, action) for action, name in TEXT_ACTION.items()} for lang in LANGUAGES}
+    return check_standard_texts(
+        data_dir, report_categories(data_dir), phones, compose, reference="HEE-WWWW", municipality=longest
+    )
 
 
 def _check_triage(errors: list[str], warnings: list[str], directory: Path) -> None:

@@ -30,12 +30,12 @@ from bot.i18n.catalogs import Catalogs
 from bot.reports.drafts import CATEGORIES, Draft
 from bot.reports.filing import file_report
 from bot.staff.auth import Actor
-from bot.staff.closing import closing_texts
 from bot.staff.queries import set_feedback
 from bot.storage.db import Database
 from bot.storage.models import Delivery, OutboxMessage, Report, ReportEvent, utcnow
 from bot.workflow.engine import Workflow
 from bot.workflow.transitions import Action, Status
+from knowledge.standard_texts import load_standard_texts
 
 DEMO_CHAT_BASE = 990_000_000  # made-up resident chat ids: never a real Telegram user in the sandbox
 DEMO_WEEKS = 12
@@ -68,7 +68,8 @@ async def generate_demo_reports(
     """
     rng = random.Random(seed)
     now = now or utcnow()
-    workflow = Workflow(db, catalogs, names)
+    texts = load_standard_texts()
+    workflow = Workflow(db, catalogs, names, texts)
     resident = Actor(0, "resident")
     ids: list[int] = []
     for i in range(count):
@@ -137,7 +138,7 @@ async def _history(
             status = Status.REACTION_RECEIVED
     if rng.random() < 0.25 or (at := later(2, 200)) is None:
         return  # still being handled
-    template = closing_texts(category)[0]
+    template = load_standard_texts().choices(category, "close")[0].id
     await workflow.apply(report_id, Action.CLOSE, expected=status, actor=staff, template=template, now=at)
     verdict = rng.random()
     if verdict < 0.5:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reports.drafts import CATEGORIES, Draft, new_reference
+from bot.reports.duplicates import DuplicateFinder
 from bot.storage.db import Database
 from bot.storage.models import Delivery, Report, ReportDraft, ReportEvent
 from bot.workflow.transitions import Status, check_transition
@@ -53,12 +54,19 @@ async def filed_report(db: Database, key: str) -> FiledReport | None:
 
 
 async def file_report(
-    db: Database, draft: Draft, *, chat_id: int, language: str, user_id: int | None = None
+    db: Database,
+    draft: Draft,
+    *,
+    chat_id: int,
+    language: str,
+    user_id: int | None = None,
+    duplicates: DuplicateFinder | None = None,
 ) -> FiledReport:
     """File ``draft`` once: report, first event, outbox delivery, and deleting ``user_id``'s draft, atomically.
 
     Filing a draft whose key was filed before changes nothing but the draft deletion and returns that report
     (``new=False``). ``user_id=None`` deletes no draft (tools and tests that build drafts in memory).
+    ``duplicates``: look for an open report this one resembles (the hint on its card), in the same transaction.
     """
     if not draft.complete():
         raise ValueError("draft is not complete")
@@ -94,6 +102,9 @@ async def file_report(
                 )
                 session.add(report)
                 await session.flush()
+                if duplicates is not None:
+                    similar = await duplicates.find(session, report)
+                    report.similar_to_id = similar.id if similar is not None else None
                 session.add(ReportEvent(report_id=report.id, actor="resident", action="created", to_status=Status.NEW))
                 session.add(Delivery(report_id=report.id, target=f"staff:{draft.municipality}", state="pending"))
                 return _filed(report, new=True)

@@ -11,6 +11,7 @@ Pitfalls:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from html import escape
 
 from sqlalchemy import select
@@ -33,6 +34,7 @@ BUTTON_LABELS: dict[str, str] = {
     Action.CLOSE: N_("✅ Close"),
     Action.REOPEN: N_("🔄 Reopen"),
     "contact": N_("📇 Show contact details"),
+    "unlink": N_("✂️ Unlink"),
 }
 # Forwarding covers both Doorsturen targets (another municipality or a partner): one button, then a choice.
 CARD_ACTIONS = (Action.TAKE, Action.ASK, Action.MESSAGE, Action.TRANSFER, Action.CLOSE, Action.REOPEN)
@@ -58,7 +60,43 @@ EVENT_LABELS: dict[str, str] = {
     "refused": N_("refused action"),
     "crisis": N_("crisis signal in the resident's answer"),
     "exported": N_("description and contact details exported"),
+    "link": N_("linked to a related report"),
+    "unlink": N_("link with a related report removed"),
 }
+
+
+@dataclass(frozen=True)
+class CardLinks:
+    """Related reports as the card shows them (references only; bot.reports.duplicates finds them)."""
+
+    similar: str | None = None  # the open report this one resembles, when it can still be linked to it
+    main: str | None = None  # the main report this one is linked to
+    related: tuple[str, ...] = ()  # the reports linked to this one
+
+
+_ENDED = (Status.CLOSED, Status.CANCELLED)
+
+
+async def card_links(db: Database, report: Report) -> CardLinks:
+    async with db.session() as session:
+        main = await session.get(Report, report.related_to_id) if report.related_to_id else None
+        related = tuple(
+            await session.scalars(
+                select(Report.reference).where(Report.related_to_id == report.id).order_by(Report.created_at)
+            )
+        )
+        similar = None
+        if main is None and not related and report.similar_to_id and report.status not in _ENDED:
+            other = await session.get(Report, report.similar_to_id)
+            # Only while linking could still work (bot.workflow.engine.Workflow.link checks the same).
+            if (
+                other is not None
+                and other.status not in _ENDED
+                and other.related_to_id is None
+                and other.municipality == report.municipality
+            ):
+                similar = other.reference
+    return CardLinks(similar, main.reference if main else None, related)
 
 
 def pseudonym(report: Report) -> str:
@@ -66,8 +104,9 @@ def pseudonym(report: Report) -> str:
     return f"Melder {report.reference}"
 
 
-def card_buttons(report: Report, t: Translator) -> Buttons:
-    """The staff actions valid for the report's status, as a keyboard (none that contact an unreachable resident)."""
+def card_buttons(report: Report, t: Translator, links: CardLinks | None = None) -> Buttons:
+    """The staff actions valid for the report's status, as a keyboard (none that contact an unreachable resident);
+    with ``links``, a button to link the report to the one it resembles, or to unlink it."""
     status = Status(report.status)
     reachable = report.updates == "chat" and report.resident_chat_id is not None and not report.resident_unreachable
     allowed = set(available(status, "staff", resident_reachable=reachable))
@@ -80,6 +119,11 @@ def card_buttons(report: Report, t: Translator) -> Buttons:
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     if report.contact_phone or report.contact_email:
         rows.append([Button(t.gettext(BUTTON_LABELS["contact"]), "staff", "contact", report.id, report.status)])
+    if links is not None and links.similar:
+        label = t.gettext("🔗 Link to {reference}").format(reference=links.similar)
+        rows.append([Button(label, "staff", "link", report.id, report.status)])
+    elif links is not None and links.main:
+        rows.append([Button(t.gettext(BUTTON_LABELS["unlink"]), "staff", "unlink", report.id, report.status)])
     return rows
 
 
@@ -111,6 +155,7 @@ def render_staff_card(
     names: dict[int, str],
     last: ReportEvent | None,
     now: dt.datetime | None = None,
+    links: CardLinks | None = None,
 ) -> CardView:
     """The card as the staff chat of ``municipality`` should show it now."""
     now = now or utcnow()
@@ -147,6 +192,7 @@ def render_staff_card(
         lines.append("🔁 <b>" + escape(t.gettext("The resident asks to reopen this report.")) + "</b>")
     if report.feedback:
         lines.append(html_field(t.gettext("Resident's verdict"), "👍" if report.feedback == "up" else "👎"))
+    lines += _link_lines(links, t)
     lines.append("")
     lines.append("👤 " + escape(pseudonym(report)))
     lines.append(html_field(t.gettext("Received"), t.datetime(report.created_at)))
@@ -162,7 +208,28 @@ def render_staff_card(
         "",
         "<i>" + escape(t.gettext("Reply to this card for an internal note; the resident never sees it.")) + "</i>",
     ]
-    return CardView("\n".join(lines), card_buttons(report, t))
+    return CardView("\n".join(lines), card_buttons(report, t, links))
+
+
+def _link_lines(links: CardLinks | None, t: Translator) -> list[str]:
+    if links is None:
+        return []
+    lines = []
+    if links.similar:
+        lines.append(
+            "🔗 <b>" + escape(t.gettext("possibly related to {reference}").format(reference=links.similar)) + "</b>"
+        )
+    if links.main:
+        text = t.gettext(
+            "Linked to main report {reference}: its messages and closing also reach this resident."
+        ).format(reference=links.main)
+        lines.append("🔗 " + escape(text))
+    if links.related:
+        text = t.gettext(
+            "Related reports: {references}. Messages and closing of this report also reach their residents."
+        ).format(references=", ".join(links.related))
+        lines.append("🔗 " + escape(text))
+    return lines
 
 
 class StaffCards:
@@ -176,6 +243,7 @@ class StaffCards:
     async def __call__(self, report: Report, municipality: str) -> CardView:
         names = await staff_names(self._db)
         last = await last_event(self._db, report.id)
+        links = await card_links(self._db, report)
         return render_staff_card(
             report,
             municipality,
@@ -183,4 +251,5 @@ class StaffCards:
             self._t,
             names=names,
             last=last,
+            links=links,
         )

@@ -147,6 +147,10 @@ class Report(Base):
     question_asked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     question_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reopen_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Possible duplicates (bot.reports.duplicates): the open report this one resembled when it was filed (a hint
+    # on the card), and the main report staff linked it to (its messages and closing reach this resident too).
+    similar_to_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    related_to_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"), index=True)
 
 
 class ReportEvent(Base):

@@ -748,7 +748,9 @@ async def send_pressed(update: Update, context: Context) -> object:
     loaded = await _drafts(context).load(user_id)
     draft = loaded[1] if loaded and loaded[0] == SUMMARY and key in (None, loaded[1].key) else None
     if draft is not None and draft.complete():
-        filed: FiledReport | None = await file_report(db, draft, chat_id=chat_id, language=t.lang, user_id=user_id)
+        filed: FiledReport | None = await file_report(
+            db, draft, chat_id=chat_id, language=t.lang, user_id=user_id, duplicates=services(context).duplicates
+        )
     else:
         filed = await filed_report(db, key) if key else None
     if filed is None:

@@ -1,7 +1,10 @@
 """Staff presses on a report's card, composing a text for the resident (with a preview first), and internal notes.
 
 Flow of a question, message or closing text: the press opens a composition for this person in this chat
-(bot.staff.queries.start_compose) and the bot asks for the text; their next message in that chat is the text;
+(bot.staff.queries.start_compose) and shows the standard texts of the report's category for that action
+(knowledge/data/standard-texts.yaml, in Dutch) with "Own text". A standard text goes straight to the preview
+(the resident gets it in their language); otherwise their next message in that chat is the text ("Own text"
+asks for it with a reply prompt);
 the bot shows a preview with Send / Cancel; Send applies the action (bot.workflow.engine) with the status the
 card was drawn with, so a card that changed meanwhile refuses it as stale.
 
@@ -24,7 +27,6 @@ from telegram.ext import ApplicationHandlerStop
 from bot.reports.drafts import CATEGORIES
 from bot.staff.auth import Actor, is_staff
 from bot.staff.card import pseudonym
-from bot.staff.closing import closing_text, closing_texts
 from bot.staff.queries import (
     anything_pending,
     compose_of,
@@ -35,15 +37,19 @@ from bot.staff.queries import (
     start_compose,
 )
 from bot.storage.models import Report
-from bot.workflow.engine import PARTNERS, Refused
+from bot.workflow.engine import PARTNERS, TEXT_ACTION, Refused, plain
 from bot.workflow.transitions import Action, Status, available
 from handlers.callbacks import CallbackData, StaffPress
 from handlers.common import Context, inline, services
 from handlers.jobs import deliver_now
 from handlers.staff.common import actor_for, alert, municipality_names, refusal_text, staff_translator, workflow
 from handlers.staff.resident import resident_text
+from knowledge.standard_texts import StandardText, StandardTexts
 
 COMPOSED = (Action.ASK, Action.MESSAGE, Action.CLOSE, Action.FORWARD)
+# The action of a standard-text or own-text press, in its button argument ("q-<text id>", "c").
+TEXT_CODES: dict[str, Action] = {"q": Action.ASK, "m": Action.MESSAGE, "c": Action.CLOSE}
+_CODE_OF = {action: code for code, action in TEXT_CODES.items()}
 
 
 def _reachable(report: Report) -> bool:
@@ -87,29 +93,30 @@ async def staff_pressed(update: Update, context: Context) -> None:
             await _refuse(update, context, report, actor, press.action, "illegal")
             return
         await query.answer()
-        if action == Action.CLOSE:
-            await _closing_picker(update, context, report)
-        else:
+        # Typing right away is their own text (as "Own text" would); a standard text replaces the composition.
+        await start_compose(services(context).db, user_id, chat_id, report.id, action, report.status)
+        await _text_picker(update, context, report, action)
+    elif press.action == "tpl" or press.action == "own":
+        code, _, text_id = (press.arg or "c").partition("-")
+        action = TEXT_CODES.get(code, Action.CLOSE)
+        if action not in possible:
+            await _refuse(update, context, report, actor, action.value, "illegal")
+            return
+        if press.action == "own":
+            await query.answer()
             await start_compose(services(context).db, user_id, chat_id, report.id, action, report.status)
             await _prompt(update, context, report, action)
-    elif press.action == "tpl" or press.action == "own":
-        if Action.CLOSE not in possible:
-            await _refuse(update, context, report, actor, "close", "illegal")
             return
-        await query.answer()
-        if press.action == "own":
-            await start_compose(services(context).db, user_id, chat_id, report.id, Action.CLOSE, report.status)
-            await _prompt(update, context, report, Action.CLOSE)
-            return
-        index = int(press.arg) if press.arg and press.arg.isdigit() else -1
-        template = closing_text(report.category, index)
-        if template is None:
+        standard = services(context).texts.get(report.category, TEXT_ACTION[action], text_id)
+        if standard is None:
             await alert(update, context, refusal_text(context, "missing-text"))
             return
+        await query.answer()
         await start_compose(
-            services(context).db, user_id, chat_id, report.id, Action.CLOSE, report.status, f"tpl:{index}"
+            services(context).db, user_id, chat_id, report.id, action, report.status, f"tpl:{standard.id}"
         )
-        await _preview(update, context, report, Action.CLOSE, t.gettext(template), None)
+        body = _render_dutch(context, report, standard)
+        await _preview(update, context, report, action, body, None, html=True)
     elif press.action == "transfer":
         if Action.TRANSFER not in possible and Action.FORWARD not in possible:
             await _refuse(update, context, report, actor, press.action, "illegal")
@@ -137,6 +144,29 @@ async def staff_pressed(update: Update, context: Context) -> None:
         await query.edit_message_text(escape(t.gettext("Cancelled: nothing was sent.")))
     elif press.action == "contact":
         await _show_contact(update, context, report, actor)
+    elif press.action in ("link", "unlink"):
+        await _link(update, context, report, actor, unlink=press.action == "unlink")
+
+
+async def _link(update: Update, context: Context, report: Report, actor: Actor, *, unlink: bool) -> None:
+    """One tap: link the report to the open one it resembles (that one is the main report), or undo it."""
+    query = update.callback_query
+    assert query is not None
+    t = staff_translator(context)
+    flow = workflow(context)
+    try:
+        if unlink:
+            main = await flow.unlink(report.id, expected=Status(report.status), actor=actor)
+            done = t.gettext("{reference} is no longer linked to {main}.")
+        else:
+            main = await flow.link(report.id, expected=Status(report.status), actor=actor)
+            done = t.gettext("{reference} is linked to main report {main}.")
+    except Refused as refused:
+        await alert(update, context, refusal_text(context, refused.reason))
+        deliver_now(context)
+        return
+    await query.answer(done.format(reference=report.reference, main=main))
+    deliver_now(context)
 
 
 async def _apply(
@@ -193,26 +223,37 @@ async def _prompt(update: Update, context: Context, report: Report, action: Acti
     )
 
 
-async def _closing_picker(update: Update, context: Context, report: Report) -> None:
+def _render_dutch(context: Context, report: Report, standard: StandardText) -> str:
+    """A standard text as staff see it: Dutch, filled in for this report (HTML)."""
+    name = municipality_names(context).get(report.municipality, report.municipality)
+    return StandardTexts.render(standard, "nl", reference=escape(report.reference), municipality=escape(name))
+
+
+async def _text_picker(update: Update, context: Context, report: Report, action: Action) -> None:
     t = staff_translator(context)
     chat = update.effective_chat
     assert chat is not None
-    texts = closing_texts(report.category)
+    texts = services(context).texts.choices(report.category, TEXT_ACTION[action])
     category = CATEGORIES.get(report.category)
+    names = {"who": pseudonym(report), "category": t.gettext(category.label) if category else report.category}
+    if action == Action.ASK:
+        heading = t.gettext("Question for {who} ({category}): choose a standard text, or write your own.")
+    elif action == Action.MESSAGE:
+        heading = t.gettext("Message for {who} ({category}): choose a standard text, or write your own.")
+    else:
+        heading = t.gettext("Close {who} ({category}): choose a standard text, or write your own.")
     lines = [
-        escape(
-            t.gettext("Close {who} ({category}): choose a standard text, or write your own.").format(
-                who=pseudonym(report), category=t.gettext(category.label) if category else report.category
-            )
-        ),
+        escape(heading.format(**names)),
         escape(t.gettext("The resident gets the text in their own language.")),
         "",
     ]
-    lines += [f"{i + 1}. {escape(t.gettext(text))}" for i, text in enumerate(texts)]
-    rows: list[list[tuple[str, CallbackData]]] = [
-        [(str(i + 1), StaffPress("tpl", report.id, report.status, str(i))) for i in range(len(texts))],
-        [(t.gettext("✏️ Own text"), StaffPress("own", report.id, report.status))],
+    lines += [f"{i + 1}. {_render_dutch(context, report, text)}" for i, text in enumerate(texts)]
+    code = _CODE_OF[action]
+    numbers: list[tuple[str, CallbackData]] = [
+        (str(i + 1), StaffPress("tpl", report.id, report.status, f"{code}-{text.id}")) for i, text in enumerate(texts)
     ]
+    rows: list[list[tuple[str, CallbackData]]] = [numbers[i : i + 5] for i in range(0, len(numbers), 5)]
+    rows.append([(t.gettext("✏️ Own text"), StaffPress("own", report.id, report.status, code))])
     await context.bot.send_message(
         chat.id, "\n".join(lines), reply_markup=inline(rows), message_thread_id=_thread(update)
     )
@@ -249,8 +290,16 @@ def _thread(update: Update) -> int | None:
 
 
 async def _preview(
-    update: Update, context: Context, report: Report, action: Action, text: str, partner: str | None
+    update: Update,
+    context: Context,
+    report: Report,
+    action: Action,
+    text: str,
+    partner: str | None,
+    *,
+    html: bool = False,
 ) -> None:
+    """``text`` as typed by staff (escaped here), or with ``html`` a standard text already rendered."""
     t = staff_translator(context)
     chat = update.effective_chat
     assert chat is not None
@@ -275,7 +324,7 @@ async def _preview(
     ]
     await context.bot.send_message(
         chat.id,
-        f"<b>{escape(heading)}</b>\n\n{escape(text)}",
+        f"<b>{escape(heading)}</b>\n\n{text if html else escape(text)}",
         reply_markup=inline(rows),
         message_thread_id=_thread(update),
     )
@@ -292,9 +341,7 @@ async def _send_composed(update: Update, context: Context, report: Report, actor
         await _refuse(update, context, report, actor, "send", "stale")
         return
     action = Action(compose.action)
-    template = None
-    if compose.extra and compose.extra.startswith("tpl:"):
-        template = closing_text(report.category, int(compose.extra[4:]))
+    template = compose.extra[4:] if compose.extra and compose.extra.startswith("tpl:") else None
     kwargs: dict[str, str | None] = {}
     if action == Action.FORWARD:
         kwargs = {"partner": compose.extra, "note": compose.text}
@@ -303,7 +350,9 @@ async def _send_composed(update: Update, context: Context, report: Report, actor
     else:
         kwargs = {"resident_text": compose.text}
     if action == Action.CLOSE and not _reachable(report):
-        kwargs = {"note": compose.text or (t.gettext(template) if template else None), "template": template}
+        standard = services(context).texts.get(report.category, "close", template) if template else None
+        shown = plain(_render_dutch(context, report, standard)) if standard else None
+        kwargs = {"note": compose.text or shown, "template": template}
     ok = await _apply(update, context, report, actor, action, Status(compose.expected_status), **kwargs)
     await end_compose(db, user.id, chat.id)
     if ok:

@@ -41,7 +41,7 @@ def municipality_names(context: Context) -> dict[str, str]:
 
 def workflow(context: Context) -> Workflow:
     svc = services(context)
-    return Workflow(svc.db, svc.catalogs, municipality_names(context))
+    return Workflow(svc.db, svc.catalogs, municipality_names(context), svc.texts)
 
 
 def refusal_text(context: Context, reason: Refusal | RefusalReason) -> str:

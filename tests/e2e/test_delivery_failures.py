@@ -123,7 +123,9 @@ async def test_a_chat_that_does_not_exist_is_blocked(bot: Harness) -> None:
 
 async def test_an_unexpected_failure_for_one_report_does_not_stop_the_next_card(bot: Harness) -> None:
     first = await file_via_chat(bot, bot.emu.add_user("Fem", "en"))
-    second = await file_via_chat(bot, bot.emu.add_user("Gert", "en"))
+    # Another concern: an identical one would carry the hint "mogelijk gerelateerd aan <first>" on its card.
+    other = "Someone sprays graffiti on the wall of the sports hall every weekend."
+    second = await file_via_chat(bot, bot.emu.add_user("Gert", "en"), description=other)
     box = outbox(bot)
     group = await bot.staff_group("heerde", "Heerde staff")
     bot.emu.inject_fault("sendMessage", "malformed")  # PTB cannot parse the answer: a KeyError, not Telegram's

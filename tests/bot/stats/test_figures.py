@@ -26,6 +26,7 @@ from bot.storage.models import Report, ReportEvent
 from bot.workflow.engine import Workflow
 from bot.workflow.transitions import Action, Status
 from knowledge.municipalities import load_municipalities
+from knowledge.standard_texts import load_standard_texts
 
 TZ = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2026, 11, 30, 11, 0, tzinfo=dt.UTC)
@@ -132,14 +133,15 @@ async def test_first_response_ignores_notes_and_counts_the_last_closing(db: Data
     created = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
     async with db.session() as session:
         await session.execute(update(Report).where(Report.id == filed.id).values(created_at=created))
-    workflow = Workflow(db, Catalogs(), {"heerde": "Heerde"})
+    texts = load_standard_texts()
+    workflow = Workflow(db, Catalogs(), {"heerde": "Heerde"}, texts)
     async with db.session() as session:
         session.add(
             ReportEvent(report_id=filed.id, at=created + dt.timedelta(hours=1), actor="staff:7001", action="note")
         )
     hours = [dt.timedelta(hours=h) for h in (5, 10, 20, 50)]
     await workflow.apply(filed.id, Action.TAKE, expected=Status.NEW, actor=HENK, now=created + hours[0])
-    template = "We have looked into your report and taken action where we could. Thank you for letting us know."
+    template = texts.choices("youth-nuisance", "close")[0].id
     await workflow.apply(
         filed.id, Action.CLOSE, expected=Status.IN_PROGRESS, actor=HENK, template=template, now=created + hours[1]
     )

@@ -13,11 +13,11 @@ from bot.i18n.catalogs import Catalogs
 from bot.reports.drafts import Draft
 from bot.reports.filing import file_report
 from bot.staff.auth import Actor
-from bot.staff.closing import closing_texts
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, Report, ReportEvent
 from bot.workflow.engine import Refused, Workflow
 from bot.workflow.transitions import Action, Status
+from knowledge.standard_texts import load_standard_texts
 
 NAMES = {"epe": "Epe", "heerde": "Heerde", "hattem": "Hattem"}
 RESIDENT_CHAT = 555
@@ -40,7 +40,7 @@ async def filed(db: Database, *, updates: str = "chat", language: str = "en") ->
 
 
 def workflow(db: Database) -> Workflow:
-    return Workflow(db, Catalogs(), NAMES)
+    return Workflow(db, Catalogs(), NAMES, load_standard_texts())
 
 
 async def outbox(db: Database, kind: str | None = None) -> list[OutboxMessage]:
@@ -163,13 +163,12 @@ async def test_question_answer_and_closing_template_in_the_residents_language(db
     )
     (thread,) = await outbox(db, "thread")
     assert "22:00" in thread.payload["text"] and "Melder" in thread.payload["text"]
-    template = closing_texts("youth-nuisance")[0]
-    await wf.apply(report_id, Action.CLOSE, expected=Status.REACTION_RECEIVED, actor=EVA, template=template)
+    template = load_standard_texts().choices("youth-nuisance", "close")[0]
+    await wf.apply(report_id, Action.CLOSE, expected=Status.REACTION_RECEIVED, actor=EVA, template=template.id)
     closing = (await outbox(db, "resident"))[-1]
-    assert template in closing.payload["text"]  # English for an English-speaking resident
+    assert template.en in closing.payload["text"]  # English for an English-speaking resident
     assert [b["action"] for b in closing.payload["buttons"][0]] == ["up", "down"]
-    dutch = Catalogs().get("nl").gettext(template)
-    assert (await events(db, report_id))[-1].note == dutch  # staff read the history in Dutch
+    assert (await events(db, report_id))[-1].note == template.nl  # staff read the history in Dutch
     assert (await report(db, report_id)).closed_at is not None
 
 
