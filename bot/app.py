@@ -92,7 +92,9 @@ def build_application(
         .token(token)
         .base_url(base_url or settings.telegram_api_base_url)
         .rate_limiter(PriorityRateLimiter(overall_rate=settings.telegram_rate_limit, max_retries=3))
-        .concurrent_updates(ChatOrderedUpdateProcessor())
+        .concurrent_updates(
+            ChatOrderedUpdateProcessor(is_crisis=lambda text: services.answerer.triage.assess(text).urgency is not None)
+        )
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

@@ -21,48 +21,56 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import datetime as dt
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
-log = logging.getLogger(__name__)
+from bot.priority import is_urgent, urgent
 
-_URGENT: contextvars.ContextVar[bool] = contextvars.ContextVar("veilig_urgent_request", default=False)
+__all__ = ["ChatOrderedUpdateProcessor", "PriorityRateLimiter", "urgent"]
+
+log = logging.getLogger(__name__)
 
 OVERALL_RATE = 30.0  # messages per second for one bot (Bot API FAQ)
 GROUP_RATE = 20 / 60  # messages per second in one group
 MAX_CONCURRENT_UPDATES = 4096
 
 
-@contextlib.contextmanager
-def urgent() -> Iterator[None]:
-    """Requests awaited inside this block jump the rate limiter's queue (crisis guidance)."""
-    token = _URGENT.set(True)
-    try:
-        yield
-    finally:
-        _URGENT.reset(token)
-
-
 class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
-    """Concurrent across chats, sequential (in arrival order) within one chat."""
+    """Concurrent across chats, sequential (in arrival order) within one chat.
 
-    __slots__ = ("_locks", "_users")
+    ``is_crisis(text)`` (the crisis triage) marks a message's whole handling urgent (:mod:`bot.priority`):
+    its database sessions and replies go before ordinary work that waits.
+    """
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    __slots__ = ("_is_crisis", "_locks", "_users")
+
+    def __init__(
+        self, is_crisis: Callable[[str], bool] | None = None, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self._is_crisis = is_crisis
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self._is_crisis is not None and isinstance(update, Update):
+            message = update.message or update.edited_message
+            text = message and (message.text or message.caption)
+            if text and self._is_crisis(text):
+                with urgent():
+                    await self._in_order(update, coroutine)
+                return
+        await self._in_order(update, coroutine)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
@@ -189,13 +197,13 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
             await self.initialize()
         assert self._overall is not None
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
-        is_urgent = _URGENT.get()
+        jump = is_urgent()
         group = _group_key(data.get("chat_id"))
         for attempt in range(retries + 1):
-            if group is not None and not is_urgent:
+            if group is not None and not jump:
                 gate = self._groups.setdefault(group, _Gate(self._group_rate, burst=3))
-                await gate.acquire(is_urgent)
-            await self._overall.acquire(is_urgent)
+                await gate.acquire(jump)
+            await self._overall.acquire(jump)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
