@@ -8,7 +8,7 @@ EXTRACT := pybabel --quiet extract -F pyproject.toml --no-location --sort-output
 UPDATE := pybabel --quiet update -i $(POT) -d $(LOCALES) --no-fuzzy-matching --ignore-obsolete
 export PTB_TIMEDELTA := 1
 
-.PHONY: all run test lint typecheck pytest kb-check i18n i18n-check bench clean
+.PHONY: all run test lint typecheck pytest kb-check i18n i18n-check bench load clean
 
 all: $(BIN)/.installed
 
@@ -55,6 +55,11 @@ i18n-check: $(BIN)/.installed
 
 bench: all
 	$(BIN)/python -m bot.dev.bench
+	$(BIN)/python -m bot.dev.load --residents 200 --throughput 300
+
+# 1,000 simulated residents at once through the emulator, production rate limiter on (a few minutes).
+load: all
+	$(BIN)/python -m bot.dev.load --residents 1000 --throughput 500
 
 clean:
 	rm -rf $(VENV) $(POT) .mypy_cache .ruff_cache .pytest_cache

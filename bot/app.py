@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -51,6 +50,7 @@ from handlers.callbacks import (
     TopicPress,
 )
 from handlers.common import App, BotData, Context, unknown_press
+from handlers.flow_control import ChatOrderedUpdateProcessor, PriorityRateLimiter
 from handlers.persistence import DraftPersistence
 from handlers.resident import answers, my_reports, report_flow, start
 from handlers.staff import actions as staff_actions
@@ -92,7 +92,10 @@ def build_application(
         .job_queue(JobQueue[Context]())  # PTB's default, typed with our context
         .token(token)
         .base_url(base_url or settings.telegram_api_base_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(PriorityRateLimiter(overall_rate=settings.telegram_rate_limit, max_retries=3))
+        .concurrent_updates(
+            ChatOrderedUpdateProcessor(is_crisis=lambda text: services.answerer.triage.assess(text).urgency is not None)
+        )
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

@@ -78,7 +78,7 @@ class BotData:
         self._messages = messages
 
 
-# ExtBot[int]: the bot's rate limiter (AIORateLimiter) takes an int per call (max retries).
+# ExtBot[int]: the bot's rate limiter (PriorityRateLimiter) takes an int per call (max retries).
 Context = CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]
 App = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
 """The application as bot/app.py builds it (``context_types`` and the job queue included)."""

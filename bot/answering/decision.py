@@ -69,6 +69,10 @@ class Answerer:
         self.triage = triage
         self.matcher = matcher
 
+    def is_crisis(self, text: str) -> bool:
+        """Whether ``text`` gets crisis guidance first (the update processor puts its handling first)."""
+        return self.triage.assess(text).urgency is not None
+
     def decide(self, text: str) -> Decision:
         triage = self.triage.assess(text)
         result = self.matcher.search(text)

@@ -352,6 +352,12 @@ def iter_buttons(markup: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
             yield button if isinstance(button, dict) else {"text": str(button)}
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: a burst of concurrent requests (load, throughput) would see
+    # connections reset, which a real Bot API server never does.
+    request_queue_size = 1024
+
+
 @dataclass(frozen=True)
 class SimUser:
     """A simulated resident. Their private chat with the bot has ``chat id == user id``."""
@@ -507,6 +513,7 @@ class Call:
     files: tuple[str, ...] = ()
     status: int | None = None
     description: str | None = None
+    at: float = 0.0  # time.monotonic() when the request arrived (the load driver's reply latency)
 
 
 @dataclass
@@ -670,7 +677,7 @@ class BotApiEmulator:
         if self._server is not None:
             raise RuntimeError("emulator already started")
         self._closing.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", self._port), _make_handler(self))
+        server = _Server(("127.0.0.1", self._port), _make_handler(self))
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
@@ -1119,6 +1126,11 @@ class BotApiEmulator:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def calls_since(self, seq: int) -> list[Call]:
+        """Requests from number ``seq`` on (cheap: for a poller that keeps its place)."""
+        with self._lock:
+            return self._calls[seq:]
+
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[Message]:
         """The bot's messages in ``chat_id``, oldest first (snapshots)."""
         with self._lock:
@@ -1284,7 +1296,7 @@ class BotApiEmulator:
     def _begin_call(self, method: str, params: dict[str, Any], files: dict[str, _Upload]) -> tuple[int, _Fault | None]:
         with self._lock:
             seq = len(self._calls)
-            self._calls.append(Call(seq, method, params, tuple(files)))
+            self._calls.append(Call(seq, method, params, tuple(files), at=time.monotonic()))
             if method != "getUpdates":
                 self._in_flight += 1
                 self._last_activity = time.monotonic()
@@ -1294,7 +1306,7 @@ class BotApiEmulator:
     def _end_call(self, seq: int, status: int, description: str | None) -> None:
         with self._lock:
             call = self._calls[seq]
-            self._calls[seq] = Call(call.seq, call.method, call.params, call.files, status, description)
+            self._calls[seq] = Call(call.seq, call.method, call.params, call.files, status, description, call.at)
             if call.method != "getUpdates":
                 self._in_flight -= 1
                 self._last_activity = time.monotonic()

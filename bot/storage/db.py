@@ -7,6 +7,11 @@ Pitfalls:
   ``post_init`` (the report conversation's persistence may open it a moment earlier, during
   ``Application.initialize``) and closes it in ``post_shutdown``.
 - SQLite needs ``PRAGMA foreign_keys=ON`` per connection for ``ON DELETE CASCADE``.
+- SQLite takes one writer at a time, and a transaction that reads first and writes later fails at once with
+  "database is locked" when another holds the write lock (the busy timeout does not cover that upgrade).
+  Updates run concurrently, so on SQLite :meth:`Database.session` lets one session at a time in, in arrival
+  order, urgent work (:mod:`bot.priority`) first; re-entrant within a task (a nested session in the same
+  task does not wait for itself).
 - Statement parameters are resident text and contact details: the engine hides them (``hide_parameters``),
   also in the text of database errors, which the error handler logs with their traceback.
 - A closed :class:`Database` stays closed: :meth:`Database.session` raises instead of reopening, so work that
@@ -24,6 +29,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.priority import PriorityLock
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -69,6 +76,8 @@ class Database:
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self._closed = False
         self._lock = asyncio.Lock()
+        self._serial: PriorityLock | None = None  # SQLite only: one session at a time, urgent work first
+        self._serial_owner: asyncio.Task[Any] | None = None
 
     @property
     def engine(self) -> AsyncEngine:
@@ -107,6 +116,7 @@ class Database:
                 )
             self._engine = engine
             self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+            self._serial = PriorityLock() if engine.dialect.name == "sqlite" else None
 
     async def close(self) -> None:
         """Dispose of the engine; from now on :meth:`open` and :meth:`session` raise (idempotent)."""
@@ -125,8 +135,18 @@ class Database:
         """
         if self._sessions is None:
             raise RuntimeError(self._not_open())
-        async with self._sessions() as session, session.begin():
-            yield session
+        task = asyncio.current_task()
+        if self._serial is None or self._serial_owner is task:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._serial.hold():
+            self._serial_owner = task
+            try:
+                async with self._sessions() as session, session.begin():
+                    yield session
+            finally:
+                self._serial_owner = None
 
 
 def _prepare_sqlite_file(url: str, *, create: bool) -> None:
@@ -145,4 +165,6 @@ def _prepare_sqlite_file(url: str, *, create: bool) -> None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Another process (the CLI beside a running bot) may hold the write lock for a moment: wait, don't fail.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

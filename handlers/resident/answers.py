@@ -32,6 +32,7 @@ from handlers.callbacks import (
     TopicPress,
 )
 from handlers.common import Context, inline, language, reject_press, reply, services, translator
+from handlers.flow_control import urgent
 from handlers.resident.menus import THEME_LABELS, theme_menu, welcome_text
 from knowledge.render import render_answer
 
@@ -126,7 +127,8 @@ async def _send_crisis(update: Update, context: Context, urgency: Urgency, t: Tr
     if topic in services(context).kb.topics:
         rows.append([(t.gettext("Read more about this"), TopicPress(topic))])
     rows.append([(t.gettext("☰ Continue with other questions"), MenuPress())])
-    await reply(update, crisis_text(urgency, t), inline(rows))
+    with urgent():  # jumps the queue of ordinary replies under load
+        await reply(update, crisis_text(urgency, t), inline(rows))
     remember_topic(context, None)
 
 

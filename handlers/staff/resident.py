@@ -32,6 +32,7 @@ from bot.workflow.engine import Refused
 from bot.workflow.transitions import Action, Status
 from handlers.callbacks import CallbackData, ResidentPress
 from handlers.common import Context, inline, reject_press, reply, services, translator
+from handlers.flow_control import urgent
 from handlers.jobs import deliver_now
 from handlers.staff.common import municipality_names, workflow
 
@@ -117,7 +118,8 @@ async def resident_text(update: Update, context: Context) -> None:
     t = await translator(update, context)
     decision = svc.answerer.decide(message.text)
     if decision.action == "urgent" and decision.urgency is not None:
-        await reply(update, crisis_text(decision.urgency, t))  # before anything else
+        with urgent():
+            await reply(update, crisis_text(decision.urgency, t))  # before anything else
         staff_t = svc.catalogs.get("nl")
         await flag_crisis(
             svc.db,
