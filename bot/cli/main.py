@@ -73,7 +73,7 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
-    configure_logging(settings.log_level, [settings.token] if settings.token else None)
+    configure_logging(settings.log_level, [s for s in (settings.token, settings.smtp_secret) if s])
     if not settings.token:
         print(
             "veiligbot: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in the "

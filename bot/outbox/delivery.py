@@ -231,7 +231,11 @@ class Outbox:
                     await session.execute(
                         select(Delivery, Report)
                         .join(Report, Report.id == Delivery.report_id)
-                        .where(Delivery.state != "sent", Delivery.next_attempt_at <= now)
+                        .where(
+                            Delivery.target.startswith("staff:"),  # e-mail rows: bot.outbox.email
+                            Delivery.state != "sent",
+                            Delivery.next_attempt_at <= now,
+                        )
                         .order_by(Delivery.id)
                     )
                 )

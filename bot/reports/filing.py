@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outbox.email import delivery_targets
 from bot.reports.drafts import CATEGORIES, Draft, new_reference
 from bot.storage.db import Database
 from bot.storage.models import Delivery, Report, ReportDraft, ReportEvent
@@ -95,7 +96,9 @@ async def file_report(
                 session.add(report)
                 await session.flush()
                 session.add(ReportEvent(report_id=report.id, actor="resident", action="created", to_status=Status.NEW))
-                session.add(Delivery(report_id=report.id, target=f"staff:{draft.municipality}", state="pending"))
+                # The staff chat, and/or e-mail where the municipality asked for it (bot.outbox.email).
+                for target in await delivery_targets(session, draft.municipality):
+                    session.add(Delivery(report_id=report.id, target=target, state="pending"))
                 return _filed(report, new=True)
         except IntegrityError as exc:
             # A reference collision (rare: draw again), or the same key filed concurrently (the next round
