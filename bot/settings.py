@@ -1,7 +1,8 @@
 """Settings, read once from the environment (and an optional ``.env`` file).
 
 Pitfall: the token and ``SMTP_PASSWORD`` are :class:`pydantic.SecretStr` (``repr`` shows ``**********``); never
-log ``repr(settings)`` expecting it to be safe for anything else either -- the database URL may hold a password, so :meth:`Settings.describe` masks it.
+log ``repr(settings)`` expecting it to be safe for anything else either -- the database URL may hold a password,
+so :meth:`Settings.describe` masks it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.i18n.catalogs import SUPPORTED_LANGUAGES
@@ -48,7 +49,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     # STARTTLS is required when true (the connection fails rather than send in the clear); false: plain SMTP.
     smtp_starttls: bool = True
-    smtp_from: str | None = None
+    # Required with SMTP_HOST (validated even when absent); its domain also names the Message-IDs.
+    smtp_from: str | None = Field(default=None, validate_default=True)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -78,8 +80,10 @@ class Settings(BaseSettings):
 
     @field_validator("smtp_from")
     @classmethod
-    def _from_address(cls, value: str | None) -> str | None:
+    def _from_address(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
+            if info.data.get("smtp_host"):
+                raise ValueError("SMTP_FROM must be set when SMTP_HOST is (the sender of report e-mails)")
             return None
         from email.utils import parseaddr
 
