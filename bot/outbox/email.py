@@ -54,6 +54,7 @@ from bot.i18n.catalogs import Translator
 from bot.outbox.delivery import RetryLater, backoff
 from bot.reports.drafts import CATEGORIES
 from bot.routing.router import Router
+from bot.staff.card import pseudonym
 from bot.storage.db import Database
 from bot.storage.models import Delivery, MunicipalityEmail, Report, utcnow
 
@@ -229,7 +230,6 @@ def render_email(report: Report, t: Translator, *, municipality_name: str, villa
     category_label = t.gettext(category.label) if category else report.category
     subject = f"{t.gettext('New report')} {report.reference} · {category_label}"
     fields: list[tuple[str, str]] = [
-        (t.gettext("Reporter"), f"Melder {report.reference}"),
         (t.gettext("Municipality"), municipality_name),
         (t.gettext("Category"), category_label),
         (t.gettext("Received"), t.datetime(report.created_at)),
@@ -258,7 +258,7 @@ def render_email(report: Report, t: Translator, *, municipality_name: str, villa
     description_label = t.gettext("Description")
     contact_label = t.gettext("Contact details (the resident agreed to be contacted)")
 
-    plain = [subject, ""]
+    plain = [subject, "", pseudonym(report), ""]
     plain += [f"{label}: {value}" for label, value in fields]
     plain += ["", f"{description_label}:", report.description, ""]
     if report.contact_phone or report.contact_email:
@@ -272,6 +272,7 @@ def render_email(report: Report, t: Translator, *, municipality_name: str, villa
         '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"></head>',
         '<body style="font-family: sans-serif; font-size: 15px; line-height: 1.4">',
         f"<h2>{escape(subject)}</h2>",
+        f"<p>👤 {escape(pseudonym(report))}</p>",
         "<table>",
     ]
     html += [f"<tr><th align='left'>{escape(label)}</th><td>{escape(value)}</td></tr>" for label, value in fields]
