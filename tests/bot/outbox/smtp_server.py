@@ -8,6 +8,8 @@
 - ``"drop-after-store"``: the message is stored, then the connection is cut before the ``250`` reply (the one
   case a client cannot tell from ``drop``).
 
+With ``credentials`` the server offers AUTH (without TLS: loopback only) and refuses MAIL without a login.
+
 ``stop()`` and ``start()`` again on the same port simulate a server that is down for a while.
 """
 
@@ -23,7 +25,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.smtp import SMTP as SmtpProtocol
-from aiosmtpd.smtp import Envelope, Session
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 
 @dataclass
@@ -40,6 +42,28 @@ class FaultyMailbox:
     received: list[Received] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
     data_commands: int = 0  # messages that reached the end of DATA, stored or not
+    credentials: tuple[str, str] | None = None
+    logins: list[str] = field(default_factory=list)
+
+    def authenticate(
+        self, server: SmtpProtocol, session: Session, envelope: Envelope, mechanism: str, auth_data: object
+    ) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and self.credentials == (
+            auth_data.login.decode(),
+            auth_data.password.decode(),
+        )
+        if ok and isinstance(auth_data, LoginPassword):
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok, handled=False)
+
+    async def handle_MAIL(
+        self, server: SmtpProtocol, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if self.credentials is not None and not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: SmtpProtocol, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -81,7 +105,15 @@ class SmtpServer:
         loop = asyncio.get_running_loop()
 
         def protocol() -> Any:
-            return SmtpProtocol(self.mailbox, hostname="smtp.test", loop=loop)
+            if self.mailbox.credentials is None:
+                return SmtpProtocol(self.mailbox, hostname="smtp.test", loop=loop)
+            return SmtpProtocol(
+                self.mailbox,
+                hostname="smtp.test",
+                loop=loop,
+                auth_require_tls=False,
+                authenticator=self.mailbox.authenticate,
+            )
 
         self._server = await loop.create_server(protocol, "127.0.0.1", self.port)
         self.port = self._server.sockets[0].getsockname()[1]

@@ -40,11 +40,20 @@ HEERDE_MAIL = "meldingen@heerde.test"
 HTML_DESCRIPTION = "<b>Dealer</b> & co at the shed: <script>alert(1)</script> every evening"
 
 
-def outbox(db: Database, server: SmtpServer) -> EmailOutbox:
+def outbox(db: Database, server: SmtpServer, *, login: tuple[str, str] | None = None) -> EmailOutbox:
     """A new outbox, as a freshly started bot would build it (jobs.email_outbox)."""
     registry = load_municipalities()
     router = Router.from_registry(registry)
-    config = SmtpConfig(host="127.0.0.1", port=server.port, sender=SENDER, starttls=False, timeout=5)
+    username, password = login or (None, None)
+    config = SmtpConfig(
+        host="127.0.0.1",
+        port=server.port,
+        sender=SENDER,
+        username=username,
+        password=password,
+        starttls=False,
+        timeout=5,
+    )
     return EmailOutbox(
         db,
         SmtpTransport(config),
@@ -301,3 +310,23 @@ async def test_a_restart_between_attempts_sends_the_same_message_once(settings: 
         await db.close()
     received = smtp.mailbox.message_ids()
     assert sorted(received) == sorted(str(m) for m in message_ids.values())  # one each, the recorded Message-IDs
+
+
+async def test_a_refused_login_is_retried_and_the_password_stays_out_of_logs_and_rows(
+    db: Database, smtp: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A wrong password is the server's configuration, not this report's fault: retried, never "failed"."""
+    smtp.mailbox.credentials = ("veiligbot", "right-s3cret")
+    await set_municipality_email(db, "heerde", HEERDE_MAIL, only=True)
+    filed = await file(db)
+    with caplog.at_level(logging.DEBUG):
+        wrong = outbox(db, smtp, login=("veiligbot", "wrong-s3cret"))
+        assert (await wrong.run_once()).retried == 1
+        row = await email_delivery(db, filed.id)
+        assert (row.state, row.attempts) == ("pending", 1)
+        assert row.last_error is not None and "535" in row.last_error
+        assert "s3cret" not in row.last_error and "s3cret" not in repr(SmtpConfig("h", 1, SENDER, "u", "right-s3cret"))
+        right = outbox(db, smtp, login=("veiligbot", "right-s3cret"))
+        assert (await right.run_once(later())).sent == 1
+    assert "s3cret" not in caplog.text
+    assert smtp.mailbox.logins == ["veiligbot"] and len(smtp.mailbox.received) == 1
