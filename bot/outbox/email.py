@@ -37,13 +37,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.policy
+import hashlib
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import format_datetime, parseaddr
 from html import escape
 from typing import Literal, Protocol
 
@@ -292,19 +293,24 @@ def render_email(report: Report, t: Translator, *, municipality_name: str, villa
     return EmailContent(subject, "\n".join(plain) + "\n", "\n".join(html) + "\n")
 
 
-def build_message(content: EmailContent, *, sender: str, to: str, message_id: str) -> EmailMessage:
+def build_message(content: EmailContent, *, sender: str, to: str, message_id: str, date: dt.datetime) -> EmailMessage:
     """multipart/alternative (plain first, then HTML), with the stable Message-ID; no Reply-To (replies would not
-    reach the resident anyway)."""
+    reach the resident anyway).
+
+    Pitfall: everything here must be a function of the report, so that a resend is the very same message
+    (``date`` is the report's filing time, not "now"; the MIME boundary is derived from the Message-ID).
+    """
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = sender
     message["To"] = Address(addr_spec=to)
     message["Subject"] = content.subject
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = format_datetime(date.astimezone(dt.UTC))
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, no vacation notices
     # Quoted-printable keeps the body 7-bit, so no server needs 8BITMIME or SMTPUTF8 for it.
     message.set_content(content.plain, cte="quoted-printable")
     message.add_alternative(content.html, subtype="html", cte="quoted-printable")
+    message.set_boundary("=_" + hashlib.sha256(message_id.encode()).hexdigest()[:32])
     return message
 
 
@@ -453,13 +459,18 @@ class EmailOutbox:
                 "again with the same Message-ID",
                 delivery.id,
             )
-        content = render_email(
-            report,
-            self._t,
-            municipality_name=self._names.get(target.municipality, target.municipality),
-            village=self._village(report),
+        name = self._names.get(target.municipality, target.municipality)
+        village = self._village(report)
+        if village is None and (report.place_text or report.latitude is not None):
+            village = name  # a place the router cannot name a village for: no finer than the municipality
+        content = render_email(report, self._t, municipality_name=name, village=village)
+        message = build_message(
+            content,
+            sender=self._sender,
+            to=target.address,
+            message_id=delivery.email_message_id,
+            date=report.created_at,
         )
-        message = build_message(content, sender=self._sender, to=target.address, message_id=delivery.email_message_id)
 
         async def before_data() -> None:
             if delivery.state != "sending":

@@ -33,6 +33,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    raw: bytes
 
 
 @dataclass
@@ -85,7 +86,7 @@ class FaultyMailbox:
             content = envelope.original_content or b""
             parsed = email.message_from_bytes(content, policy=email.policy.default)
             assert isinstance(parsed, EmailMessage)
-            self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), parsed))
+            self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), parsed, content))
         if fault in ("drop", "drop-after-store"):
             assert server.transport is not None
             server.transport.abort()
