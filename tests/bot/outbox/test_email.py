@@ -330,3 +330,14 @@ async def test_a_refused_login_is_retried_and_the_password_stays_out_of_logs_and
         assert (await right.run_once(later())).sent == 1
     assert "s3cret" not in caplog.text
     assert smtp.mailbox.logins == ["veiligbot"] and len(smtp.mailbox.received) == 1
+
+
+async def test_the_place_is_never_finer_than_the_village(db: Database, smtp: SmtpServer) -> None:
+    await set_municipality_email(db, "heerde", HEERDE_MAIL, only=True)
+    await file(db, place_text="achter de sporthal bij de kerk")  # no village the router can name
+    await file(db, place_text=None, latitude=52.41234, longitude=6.04321)  # a shared location
+    assert (await outbox(db, smtp).run_once()).sent == 2
+    first, second = (body(r.message, "plain") for r in smtp.mailbox.received)
+    assert "Plaats: Heerde\r\n" in first and "sporthal" not in first
+    assert "52.41" not in second and "6.04" not in second
+    assert "Plaats: online" not in second
