@@ -35,6 +35,7 @@ Pitfalls:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import email.policy
 import hashlib
@@ -152,7 +153,20 @@ async def set_municipality_email(db: Database, municipality: str, address: str, 
             session.add(MunicipalityEmail(municipality=municipality, address=address, only=only, health="ok"))
         else:
             row.address, row.only, row.health, row.last_error, row.last_error_at = address, only, "ok", None, None
-        due = 0
+        failed = set(
+            await session.scalars(
+                select(Delivery.report_id).where(
+                    Delivery.target == EMAIL_PREFIX + municipality, Delivery.state == "failed"
+                )
+            )
+        )
+        # Refused e-mails go out again (to the new address), also for reports that reached the staff chat.
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.target == EMAIL_PREFIX + municipality, Delivery.state == "failed")
+            .values(state="pending", next_attempt_at=now)
+        )
+        due = set(failed)
         for report_id, deliveries in (await _waiting_reports(session, municipality)).items():
             email_row = next((d for d in deliveries if d.target.startswith(EMAIL_PREFIX)), None)
             if email_row is None:
@@ -160,12 +174,12 @@ async def set_municipality_email(db: Database, municipality: str, address: str, 
                 session.add(Delivery(report_id=report_id, target=target, state="pending", next_attempt_at=now))
             else:
                 email_row.state, email_row.next_attempt_at = "pending", now
-            due += 1
+            due.add(report_id)
             if only:
                 for d in deliveries:
                     if d.target.startswith(STAFF_PREFIX):
                         await session.delete(d)
-        return due
+        return len(due)
 
 
 async def remove_municipality_email(db: Database, municipality: str) -> bool:
@@ -371,6 +385,9 @@ class SmtpTransport:
                 await smtp.rcpt(recipient)
             await before_data()
             await smtp.data(message.as_bytes(policy=email.policy.SMTP))
+            # Delivered: a failing QUIT changes nothing (and must not make the outbox send it again).
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await smtp.quit()
         except aiosmtplib.SMTPResponseException as exc:
             reason = f"{exc.code} {exc.message}"
             if 500 <= exc.code < 600 and stage == "message":

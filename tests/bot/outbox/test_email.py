@@ -341,3 +341,48 @@ async def test_the_place_is_never_finer_than_the_village(db: Database, smtp: Smt
     assert "Plaats: Heerde\r\n" in first and "sporthal" not in first
     assert "52.41" not in second and "6.04" not in second
     assert "Plaats: online" not in second
+
+
+async def test_setting_the_address_again_retries_a_refused_email_also_when_the_card_went_out(
+    db: Database, smtp: SmtpServer
+) -> None:
+    await set_municipality_email(db, "heerde", HEERDE_MAIL, only=False)
+    filed = await file(db)
+    async with db.session() as session:  # the card reached the staff chat
+        card = await session.scalar(
+            select(Delivery).where(Delivery.report_id == filed.id, Delivery.target == "staff:heerde")
+        )
+        assert card is not None
+        card.state, card.message_id = "sent", 701
+    smtp.mailbox.faults.append("5xx")
+    box = outbox(db, smtp)
+    assert (await box.run_once()).failed == 1
+    assert await set_municipality_email(db, "heerde", "team@heerde.test", only=False) == 1
+    assert (await box.run_once()).sent == 1
+    assert [r.rcpt_tos for r in smtp.mailbox.received] == [["team@heerde.test"]]
+    assert await targets(db, filed.id) == ["staff:heerde", "email:heerde"]
+
+
+async def test_a_report_forwarded_to_an_email_only_municipality_is_emailed_there(
+    db: Database, smtp: SmtpServer
+) -> None:
+    from bot.staff.auth import Actor
+    from bot.workflow.engine import Workflow
+    from bot.workflow.transitions import Action, Status
+
+    await set_municipality_email(db, "heerde", HEERDE_MAIL, only=True)
+    filed = await file(db, municipality="epe", place_text="Epe")
+    assert await targets(db, filed.id) == ["staff:epe"]
+    workflow = Workflow(db, Catalogs(), {"epe": "Epe", "heerde": "Heerde"})
+    eva = Actor(101, "staff", "Eva")
+    await workflow.apply(filed.id, Action.TRANSFER, expected=Status.NEW, actor=eva, municipality="heerde")
+    assert await targets(db, filed.id) == ["staff:epe", "email:heerde"]  # no card for Heerde
+    box = outbox(db, smtp)
+    assert (await box.run_once()).sent == 1
+    (mail,) = smtp.mailbox.received
+    assert mail.rcpt_tos == [HEERDE_MAIL] and filed.reference in str(mail.message["Subject"])
+    # Forwarded away and back again: the e-mail that went out is not sent a second time.
+    await workflow.apply(filed.id, Action.TRANSFER, expected=Status.NEW, actor=eva, municipality="epe")
+    await workflow.apply(filed.id, Action.TRANSFER, expected=Status.NEW, actor=eva, municipality="heerde")
+    assert (await box.run_once(later())).sent == 0
+    assert len(smtp.mailbox.received) == 1
