@@ -451,7 +451,8 @@ def parser() -> argparse.ArgumentParser:
     link.add_argument("chat_id", type=int)
     link.set_defaults(func=cmd_municipality_link)
     mun.add_parser(
-        "list", help="each municipality's staff chat, its delivery health and its undelivered reports"
+        "list",
+        help="each municipality's staff chat and e-mail address, their delivery health and undelivered reports",
     ).set_defaults(func=cmd_municipality_list)
     email = mun.add_parser(
         "email",

@@ -13,6 +13,7 @@ Pitfalls:
 - A municipality without a linked staff chat is not an error: its deliveries wait, visible in
   ``veiligbot reports list``, and go out once ``veiligbot municipality link`` is run.
 - The card never contains the resident's Telegram identity; the description is HTML-escaped.
+- Only ``staff:`` rows are this outbox's; ``email:`` rows belong to :mod:`bot.outbox.email`.
 
 What a failure does (the :class:`Sender` raises the domain errors below; it keeps Telegram out of here):
 
