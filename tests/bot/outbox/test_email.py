@@ -268,7 +268,7 @@ async def test_dropped_during_data_before_the_server_took_it(
 
 
 async def test_dropped_after_the_server_took_it_is_resent_with_the_same_message_id(
-    db: Database, smtp: SmtpServer
+    db: Database, smtp: SmtpServer, settings: Settings
 ) -> None:
     """The documented limit: the server stored the message but the reply never came. A retry sends it again;
     both copies carry the same Message-ID, so the receiving side keeps one (exactly one per Message-ID)."""
@@ -278,6 +278,10 @@ async def test_dropped_after_the_server_took_it_is_resent_with_the_same_message_
     box = outbox(db, smtp)
     assert (await box.run_once()).retried == 1
     assert (await email_delivery(db, filed.id)).state == "sending"
+    from bot.cli.operations import list_reports
+
+    (line,) = await list_reports(settings.database)
+    assert "e-mail sending, attempts 1 (may have reached the server; resent with the same Message-ID)" in line
     assert (await box.run_once(later())).sent == 1
     ids = smtp.mailbox.message_ids()
     assert len(ids) == 2 and len(set(ids)) == 1
