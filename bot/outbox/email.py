@@ -16,12 +16,13 @@ The guarantee (same as the card outbox, stated precisely):
   was not taken, and it is retried with backoff; a 5xx to MAIL, RCPT or DATA means it was refused for good: the
   delivery is ``failed`` (never retried, shown in ``veiligbot reports list`` and ``municipality list``) until
   ``veiligbot municipality email`` sets the address again. Connection refused, timeouts before DATA, and
-  failures of EHLO/STARTTLS/AUTH (server configuration, not this message) are retried.
+  failures of EHLO/STARTTLS/AUTH and 530/535 to MAIL (server configuration, not this message) are retried.
 - The one window we cannot close: the connection drops (or the bot dies) after the message's final ``.`` but
   before the 250 reply arrives or is committed. The server may have accepted the message; we cannot know. The
   delivery is then still ``sending`` and is sent again with the **same Message-ID** (at-least-once in that
-  window only), and a warning is logged. A receiving mail system that deduplicates on Message-ID (most do for
-  identical Message-IDs, e.g. Exchange/Outlook, Gmail, Sieve ``duplicate``) shows it once.
+  window only), and a warning is logged. The copy is byte for byte the same message, so the receiving side can
+  recognise and drop it by its Message-ID (some mail services do so themselves; a Sieve ``duplicate`` rule
+  does it anywhere).
 - Only one :class:`EmailOutbox` run is active at a time (a lock), as for cards.
 
 Pitfalls:
@@ -64,6 +65,7 @@ log = logging.getLogger(__name__)
 
 EMAIL_PREFIX, STAFF_PREFIX = "email:", "staff:"
 SMTP_TIMEOUT = 30.0
+AUTH_CODES = frozenset({530, 535, 538})
 
 
 class EmailRefused(Exception):
@@ -390,7 +392,8 @@ class SmtpTransport:
                 await smtp.quit()
         except aiosmtplib.SMTPResponseException as exc:
             reason = f"{exc.code} {exc.message}"
-            if 500 <= exc.code < 600 and stage == "message":
+            # 530/535/538: authentication needed or refused -- the server's configuration, not this message.
+            if 500 <= exc.code < 600 and stage == "message" and exc.code not in AUTH_CODES:
                 raise EmailRefused(exc.code, exc.message) from exc
             raise RetryLater(f"SMTP {reason}") from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
