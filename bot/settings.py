@@ -1,7 +1,8 @@
 """Settings, read once from the environment (and an optional ``.env`` file).
 
-Pitfall: the token is a :class:`pydantic.SecretStr`; never log ``repr(settings)`` expecting it to be safe
-for anything else either -- the database URL may hold a password, so :meth:`Settings.describe` masks it.
+Pitfall: the token and ``SMTP_PASSWORD`` are :class:`pydantic.SecretStr` (``repr`` shows ``**********``); never
+log ``repr(settings)`` expecting it to be safe for anything else either -- the database URL may hold a password,
+so :meth:`Settings.describe` masks it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.i18n.catalogs import SUPPORTED_LANGUAGES
@@ -43,6 +44,15 @@ class Settings(BaseSettings):
     draft_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Telegram user ids of administrators, comma-separated: they may act on every municipality's reports.
     admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # E-mail delivery (`veiligbot municipality email`); without SMTP_HOST e-mail deliveries wait.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # STARTTLS is required when true (the connection fails rather than send in the clear); false: plain SMTP.
+    smtp_starttls: bool = True
+    # Required with SMTP_HOST (validated even when absent); its domain also names the Message-IDs.
+    smtp_from: str | None = Field(default=None, validate_default=True)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -64,6 +74,25 @@ class Settings(BaseSettings):
                 raise ValueError("ADMIN_USER_IDS must be Telegram user ids separated by commas")
             return frozenset(int(p) for p in parts)
         return value
+
+    @field_validator("smtp_host", "smtp_username", "smtp_from", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _from_address(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            if info.data.get("smtp_host"):
+                raise ValueError("SMTP_FROM must be set when SMTP_HOST is (the sender of report e-mails)")
+            return None
+        from email.utils import parseaddr
+
+        address = parseaddr(value)[1]
+        if "@" not in address or address.startswith("@") or address.endswith("@"):
+            raise ValueError("SMTP_FROM must be an e-mail address, optionally with a name: Veilig <bot@example.nl>")
+        return value.strip()
 
     @field_validator("telegram_api_base_url")
     @classmethod
@@ -92,6 +121,10 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.veiligbot_data_dir / 'veiligbot.sqlite3').resolve()}"
 
     @property
+    def smtp_secret(self) -> str | None:
+        return self.smtp_password.get_secret_value() if self.smtp_password else None
+
+    @property
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
 
@@ -100,7 +133,8 @@ class Settings(BaseSettings):
         db = self.database.split("://", 1)[0]
         return (
             f"api={self.telegram_api_base_url.split('/bot')[0]} db={db} "
-            f"default_language={self.default_language} token={'set' if self.token else 'not set'}"
+            f"default_language={self.default_language} token={'set' if self.token else 'not set'} "
+            f"smtp={'set' if self.smtp_host else 'not set'}"
         )
 
 

@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.i18n.catalogs import Lang, Translator, pick_language
 from bot.outbox.delivery import Outbox
+from bot.outbox.email import EmailOutbox
 from bot.outbox.messages import MessageOutbox
 from bot.residents.preferences import LanguagePreferences
 from bot.services import Services
@@ -35,13 +36,14 @@ class BotData:
     ``post_init``. Reading a field that is not filled yet raises instead of returning ``None``.
     """
 
-    __slots__ = ("_messages", "_outbox", "_preferences", "_services")
+    __slots__ = ("_email", "_messages", "_outbox", "_preferences", "_services")
 
     def __init__(self) -> None:
         self._services: Services | None = None
         self._preferences: LanguagePreferences | None = None
         self._outbox: Outbox | None = None
         self._messages: MessageOutbox | None = None
+        self._email: EmailOutbox | None = None
 
     def fill(self, services: Services) -> None:
         self._services = services
@@ -76,6 +78,15 @@ class BotData:
     @messages.setter
     def messages(self, messages: MessageOutbox) -> None:
         self._messages = messages
+
+    @property
+    def email(self) -> EmailOutbox | None:
+        """The e-mail outbox; ``None`` until post_init, and without ``SMTP_HOST``."""
+        return self._email
+
+    @email.setter
+    def email(self, email: EmailOutbox | None) -> None:
+        self._email = email
 
 
 # ExtBot[int]: the bot's rate limiter (PriorityRateLimiter) takes an int per call (max retries).

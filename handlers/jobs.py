@@ -1,4 +1,4 @@
-"""Background jobs: delivering reports to staff chats (the outbox), expiring idle drafts, housekeeping.
+"""Background jobs: delivering reports to staff chats and by e-mail (the outboxes), expiring idle drafts, housekeeping.
 
 Pitfall: PTB does not persist jobs; they are scheduled again in ``post_init`` on every start, and all their
 state lives in the database (outbox rows, draft timestamps), so a restart loses nothing.
@@ -16,6 +16,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 
 from bot.i18n.catalogs import as_lang
 from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved, TopicsUnavailable
+from bot.outbox.email import EmailOutbox, SmtpConfig, SmtpTransport, village_of
 from bot.outbox.messages import MessageOutbox
 from bot.outbox.views import Buttons
 from bot.reports.drafts import Drafts
@@ -142,6 +143,9 @@ async def _deliver_job(context: Context) -> None:
     messages = context.bot_data.messages
     if messages is not None:
         await messages.run_once()
+    email = context.bot_data.email
+    if email is not None:
+        await email.run_once()
 
 
 async def _expire_drafts_job(context: Context) -> None:
@@ -182,11 +186,36 @@ async def _housekeeping_job(context: Context) -> None:
     await purge_missed(services(context).db)
 
 
+def email_outbox(services: Services) -> EmailOutbox | None:
+    """The e-mail outbox when ``SMTP_HOST`` is set (then ``SMTP_FROM`` is too: the settings check it)."""
+    settings = services.settings
+    if not settings.smtp_host or not settings.smtp_from:
+        return None
+    config = SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        username=settings.smtp_username,
+        password=settings.smtp_secret,
+        starttls=settings.smtp_starttls,
+    )
+    router = services.router
+    return EmailOutbox(
+        services.db,
+        SmtpTransport(config),
+        services.catalogs.get("nl"),
+        sender=settings.smtp_from,
+        municipality_names={m.id: m.name for m in services.municipalities.municipalities},
+        village=lambda report: village_of(router, report),
+    )
+
+
 def schedule_jobs(app: App, services: Services, *, delivery_interval: float = 10.0) -> None:
     staff_t = services.catalogs.get("nl")
     cards = StaffCards(services.db, staff_t, {m.id: m.name for m in services.municipalities.municipalities})
     app.bot_data.outbox = Outbox(services.db, TelegramSender(app), staff_t, cards)
     app.bot_data.messages = MessageOutbox(services.db, TelegramMessageSender(app), cards)
+    app.bot_data.email = email_outbox(services)
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is required")
     app.job_queue.run_repeating(_deliver_job, interval=delivery_interval, first=1, name="deliver")

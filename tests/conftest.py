@@ -32,7 +32,7 @@ def needs_shared(relative: str) -> pytest.MarkDecorator:
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings that ignore the developer's environment and .env, with a database in tmp_path."""
     for key in list(os.environ):
-        if key.startswith(("TELEGRAM_", "VEILIGBOT_", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL")):
+        if key.startswith(("TELEGRAM_", "VEILIGBOT_", "DATABASE_URL", "DEFAULT_LANGUAGE", "LOG_LEVEL", "SMTP_")):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     return Settings(_env_file=None, veiligbot_data_dir=tmp_path / "data")  # type: ignore[call-arg]

@@ -75,7 +75,7 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
-    configure_logging(settings.log_level, [settings.token] if settings.token else None)
+    configure_logging(settings.log_level, [s for s in (settings.token, settings.smtp_secret) if s])
     if not settings.token:
         print(
             "veiligbot: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in the "
@@ -228,6 +228,36 @@ def cmd_municipality_link_code(args: argparse.Namespace) -> int:
     code = _with_db(lambda db: new_link_code(db, args.municipality))
     hours = int(LINK_CODE_VALIDITY.total_seconds() // 3600)
     print(f"Send '/koppel {code}' in the staff group of {args.municipality} (valid for {hours} hours, once).")
+    return 0
+
+
+def cmd_municipality_email(args: argparse.Namespace) -> int:
+    from bot.outbox.email import remove_municipality_email, set_municipality_email
+    from bot.reports.drafts import parse_email
+
+    if not _check_municipality(args.municipality):
+        return EXIT_USAGE
+    if args.off:
+        if args.address or args.only:
+            print("veiligbot: --off takes no ADDRESS and no --only", file=sys.stderr)
+            return EXIT_USAGE
+        if not _with_db(lambda db: remove_municipality_email(db, args.municipality)):
+            print(f"Reports for {args.municipality} were not sent by e-mail; nothing changed.")
+            return 0
+        print(f"Reports for {args.municipality} no longer go by e-mail; unsent ones go to its staff chat.")
+        return 0
+    if not args.address:
+        print("veiligbot: give ADDRESS, or --off", file=sys.stderr)
+        return EXIT_USAGE
+    address = parse_email(args.address)
+    if address is None:
+        print(f"veiligbot: {args.address!r} is not a valid e-mail address", file=sys.stderr)
+        return EXIT_USAGE
+    due = _with_db(lambda db: set_municipality_email(db, args.municipality, address, only=args.only))
+    how = "only by e-mail (no staff chat)" if args.only else "by e-mail too"
+    print(f"Reports for {args.municipality} now go {how} to {address}; {due} waiting report(s) included.")
+    if not _settings().smtp_host:
+        print("veiligbot: SMTP_HOST is not set: e-mails wait until it is (see README, Configuration).", file=sys.stderr)
     return 0
 
 
@@ -575,8 +605,20 @@ def parser() -> argparse.ArgumentParser:
     link.add_argument("chat_id", type=int)
     link.set_defaults(func=cmd_municipality_link)
     mun.add_parser(
-        "list", help="each municipality's staff chat, its delivery health and its undelivered reports"
+        "list",
+        help="each municipality's staff chat and e-mail address, their delivery health and undelivered reports",
     ).set_defaults(func=cmd_municipality_list)
+    email = mun.add_parser(
+        "email",
+        help="also (or, with --only, instead) deliver a municipality's reports by e-mail; --off removes it",
+        description="Reports filed from now on, and waiting reports that reached nobody yet, go to ADDRESS. "
+        "Running it again (same or new address) makes e-mails the server refused due again.",
+    )
+    email.add_argument("municipality")
+    email.add_argument("address", nargs="?")
+    email.add_argument("--only", action="store_true", help="e-mail instead of the staff chat")
+    email.add_argument("--off", action="store_true", help="stop e-mail delivery (unsent e-mails become cards)")
+    email.set_defaults(func=cmd_municipality_email)
     code = mun.add_parser("link-code", help="a one-time code (24 h) that staff send as /koppel CODE in their group")
     code.add_argument("municipality")
     code.set_defaults(func=cmd_municipality_link_code)

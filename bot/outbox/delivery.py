@@ -13,6 +13,7 @@ Pitfalls:
 - A municipality without a linked staff chat is not an error: its deliveries wait, visible in
   ``veiligbot reports list``, and go out once ``veiligbot municipality link`` is run.
 - The card never contains the resident's Telegram identity; the description is HTML-escaped.
+- Only ``staff:`` rows are this outbox's; ``email:`` rows belong to :mod:`bot.outbox.email`.
 
 What a failure does (the :class:`Sender` raises the domain errors below; it keeps Telegram out of here):
 
@@ -231,7 +232,11 @@ class Outbox:
                     await session.execute(
                         select(Delivery, Report)
                         .join(Report, Report.id == Delivery.report_id)
-                        .where(Delivery.state != "sent", Delivery.next_attempt_at <= now)
+                        .where(
+                            Delivery.target.startswith("staff:"),  # e-mail rows: bot.outbox.email
+                            Delivery.state != "sent",
+                            Delivery.next_attempt_at <= now,
+                        )
                         .order_by(Delivery.id)
                     )
                 )

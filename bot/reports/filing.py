@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outbox.email import delivery_targets
 from bot.reports.drafts import CATEGORIES, Draft, new_reference
 from bot.reports.duplicates import DuplicateFinder
 from bot.storage.db import Database
@@ -106,7 +107,9 @@ async def file_report(
                     similar = await duplicates.find(session, report)
                     report.similar_to_id = similar.id if similar is not None else None
                 session.add(ReportEvent(report_id=report.id, actor="resident", action="created", to_status=Status.NEW))
-                session.add(Delivery(report_id=report.id, target=f"staff:{draft.municipality}", state="pending"))
+                # The staff chat, and/or e-mail where the municipality asked for it (bot.outbox.email).
+                for target in await delivery_targets(session, draft.municipality):
+                    session.add(Delivery(report_id=report.id, target=target, state="pending"))
                 return _filed(report, new=True)
         except IntegrityError as exc:
             # A reference collision (rare: draw again), or the same key filed concurrently (the next round

@@ -169,7 +169,12 @@ class ReportEvent(Base):
 
 
 class Delivery(Base):
-    """Outbox: one row per (report, target); the sender marks it sent exactly once."""
+    """Outbox: one row per (report, target); the sender marks it sent exactly once.
+
+    ``target`` is ``staff:<municipality>`` (a card in the staff chat, bot.outbox.delivery) or
+    ``email:<municipality>`` (an e-mail, bot.outbox.email: ``pending`` → ``sending`` → ``sent``, or ``failed``
+    after a permanent refusal).
+    """
 
     __tablename__ = "deliveries"
     __table_args__ = (UniqueConstraint("report_id", "target"),)
@@ -184,6 +189,8 @@ class Delivery(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     thread_id: Mapped[int | None] = mapped_column(BigInteger)  # the report's forum topic, in topic mode
+    # E-mail only: the Message-ID, fixed at the first attempt so that every retry carries the same one.
+    email_message_id: Mapped[str | None] = mapped_column(String(255))
 
 
 class MunicipalityLink(Base):
@@ -203,6 +210,25 @@ class MunicipalityLink(Base):
     last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Topic mode: the group is a forum and the bot may manage topics (checked when linking with /koppel).
     topics: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class MunicipalityEmail(Base):
+    """A municipality that gets its reports by e-mail (``veiligbot municipality email``), and how that goes.
+
+    ``only``: e-mail instead of the staff chat; otherwise both. ``health``: ``ok``; ``failing`` (the SMTP server
+    could not take the last message now: retried with backoff); ``failed`` (the server refused a message for
+    good: that report is not retried until the address is set again).
+    """
+
+    __tablename__ = "municipality_emails"
+
+    municipality: Mapped[str] = mapped_column(String(16), primary_key=True)
+    address: Mapped[str] = mapped_column(String(254))
+    only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    health: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
+    last_error: Mapped[str | None] = mapped_column(String(300))  # the SMTP server's reply, never report text
+    last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class StaffMember(Base):

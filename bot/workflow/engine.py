@@ -32,6 +32,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n.catalogs import N_, Catalogs, Translator, as_lang
+from bot.outbox.email import delivery_targets
 from bot.outbox.messages import Button, Buttons, queue_card, queue_resident, queue_thread, queue_topic
 from bot.staff.auth import Actor
 from bot.storage.db import Database
@@ -348,16 +349,17 @@ class Workflow:
         return queue_resident(session, report, t.gettext(tell).format(reference=reference, municipality=escape(name)))
 
     async def _move_card(self, session: AsyncSession, report_id: int, municipality: str) -> None:
-        """The report arrives in the other municipality's chat as a new card (again, if it was there before)."""
-        target = f"staff:{municipality}"
-        delivery = await session.scalar(
-            select(Delivery).where(Delivery.report_id == report_id, Delivery.target == target)
-        )
-        if delivery is None:
-            session.add(Delivery(report_id=report_id, target=target, state="pending"))
-        else:
-            delivery.state, delivery.message_id, delivery.thread_id, delivery.attempts = "pending", None, None, 0
-            delivery.next_attempt_at = utcnow()
+        """The report arrives in the other municipality's chat as a new card (again, if it was there before), and
+        by e-mail where that municipality asked for it (once: an e-mail that went out is not sent again)."""
+        for target in await delivery_targets(session, municipality):
+            delivery = await session.scalar(
+                select(Delivery).where(Delivery.report_id == report_id, Delivery.target == target)
+            )
+            if delivery is None:
+                session.add(Delivery(report_id=report_id, target=target, state="pending"))
+            elif target.startswith("staff:"):
+                delivery.state, delivery.message_id, delivery.thread_id, delivery.attempts = "pending", None, None, 0
+                delivery.next_attempt_at = utcnow()
 
     async def remind(self, report_id: int, now: dt.datetime) -> int:
         """Remind the resident of an open question once (compare-and-set on the reminder); 1 when sent."""

@@ -16,6 +16,17 @@ from bot.storage.db import Database, _alembic_config
 from bot.storage.models import Base, MunicipalityLink
 
 
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+HEAD_REVISION = _head()  # the newest migration: each test below must end there
+
+
 async def test_migrations_match_models(tmp_path: Path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
     await db.open()
@@ -34,7 +45,7 @@ async def test_open_is_idempotent_and_upgrades_an_empty_database(tmp_path: Path)
     async with db.session() as session:
         version = await session.scalar(text("select version_num from alembic_version"))
     await db.close()
-    assert version == "0009"
+    assert version == HEAD_REVISION
 
 
 async def test_check_only_refuses_an_outdated_schema(tmp_path: Path) -> None:
@@ -78,7 +89,7 @@ def test_filing_key_and_staff_chat_health_migrate_down_and_up(tmp_path: Path) ->
             }
             assert conn.execute(text("select staff_chat_id from municipality_links")).scalar() == -100123
             command.upgrade(_alembic_config(conn), "head")
-            assert conn.execute(text("select version_num from alembic_version")).scalar() == "0009"
+            assert conn.execute(text("select version_num from alembic_version")).scalar() == HEAD_REVISION
     finally:
         engine.dispose()
 
@@ -98,7 +109,7 @@ async def test_check_only_opens_a_current_schema_without_migrating(tmp_path: Pat
     checked = Database(url)
     await checked.open(upgrade=False)
     async with checked.session() as session:
-        assert await session.scalar(text("select version_num from alembic_version")) == "0009"
+        assert await session.scalar(text("select version_num from alembic_version")) == HEAD_REVISION
     await checked.close()
 
 
