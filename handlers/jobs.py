@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from telegram import InputMediaPhoto, ReplyKeyboardRemove, ReplyParameters
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n.catalogs import as_lang
 from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved, TopicsUnavailable
@@ -50,6 +50,11 @@ def _as_outbox_errors() -> Iterator[None]:
         if exc.message.lower() == "chat not found":  # a wrong or deleted chat id: only relinking helps
             raise TargetGone(_describe(exc), type(exc).__name__) from exc
         raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
+    except NetworkError as exc:
+        # No answer (timed out, connection dropped: PTB wraps httpx's errors): Telegram may have taken the
+        # message all the same. A 5xx is a NetworkError too, but an answer: the message was not taken.
+        unanswered = isinstance(exc, TimedOut) or exc.message.startswith("httpx.")
+        raise RetryLater(f"{type(exc).__name__}: {exc.message}", unanswered=unanswered) from exc
     except TelegramError as exc:
         raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
 

@@ -116,7 +116,7 @@ JSON_KEYS = frozenset(
 )
 """Parameters PTB sends as JSON-encoded objects; every other form value stays a ``str``."""
 
-FaultKind = Literal["429", "500", "slow", "drop", "malformed"]
+FaultKind = Literal["429", "500", "slow", "drop", "lost", "malformed"]
 EventKind = Literal["received", "pressed", "sent", "edited", "deleted", "answered", "pinned", "unpinned", "topic"]
 
 MAX_TEXT_LENGTH = 4096
@@ -1276,13 +1276,15 @@ class BotApiEmulator:
         wait ``delay`` seconds, then answer normally; ``drop``: close the connection without a response;
         ``malformed``: answer 200 ``{"ok": true, "result": {}}``, which no client can turn into the method's
         result (PTB raises a plain ``KeyError``, not a ``TelegramError``: an unexpected failure).
-        Failed (429/500/drop/malformed) calls have no effect on the emulator state.
+        Failed (429/500/drop/malformed) calls have no effect on the emulator state; ``lost`` is carried out and
+        then the connection drops without an answer (Telegram took the message, the reply was lost).
         """
         kinds: dict[str, FaultKind] = {
             "429": "429",
             "500": "500",
             "slow": "slow",
             "drop": "drop",
+            "lost": "lost",
             "malformed": "malformed",
         }
         if str(kind) not in kinds:
@@ -1339,6 +1341,8 @@ class BotApiEmulator:
             if impl is None:
                 raise ApiError(404, "Not Found")
             payload = {"ok": True, "result": impl(self, _Params(params, files))}
+            if fault is not None and fault.kind == "lost":  # carried out, but the answer never arrives
+                status, payload = 0, None
         except ApiError as err:
             status = err.status
             payload = {"ok": False, "error_code": err.status, "description": err.description}

@@ -50,11 +50,20 @@ MAX_BACKOFF = dt.timedelta(minutes=30)
 
 
 class RetryLater(Exception):
-    """The target could not take the message now; try again after ``seconds`` (None: use backoff)."""
+    """The target could not take the message now; try again after ``seconds`` (None: use backoff).
 
-    def __init__(self, reason: str, seconds: float | None = None) -> None:
+    ``unanswered``: no answer came (a timeout, a dropped connection): the message may have arrived after all.
+    """
+
+    def __init__(self, reason: str, seconds: float | None = None, *, unanswered: bool = False) -> None:
         super().__init__(reason)
         self.seconds = seconds
+        self.unanswered = unanswered
+
+
+# ``last_error`` of a card that may be in the staff chat already: set before the card is sent (a crash in the
+# send leaves it behind) and kept when the send got no answer. The next card then says it may be a repeat.
+MAYBE_SENT = "maybe sent: "
 
 
 class TargetMoved(Exception):
@@ -269,7 +278,8 @@ class Outbox:
                 continue
             except RetryLater as exc:
                 # The error text comes from Telegram, never from the resident; still keep it short.
-                await self._retry(delivery, str(exc), exc.seconds)
+                unknown = exc.unanswered and delivery.state == "pending"  # the card itself may have arrived
+                await self._retry(delivery, (MAYBE_SENT if unknown else "") + str(exc), exc.seconds)
                 await self._set_health(targets, target, "failing", str(exc))
                 return "retried"
             except TargetGone as exc:
@@ -279,7 +289,8 @@ class Outbox:
                 # Only the class and the stack: an exception's message may quote the report.
                 stack = "".join(traceback.format_tb(exc.__traceback__))
                 log.error("Delivery %s failed unexpectedly (%s)\n%s", delivery.id, type(exc).__name__, stack)
-                await self._retry(delivery, f"unexpected {type(exc).__name__}", None)
+                maybe = MAYBE_SENT if delivery.state == "pending" else ""  # an unreadable answer: maybe sent
+                await self._retry(delivery, f"{maybe}unexpected {type(exc).__name__}", None)
                 return "retried"
             if target.health != "ok":
                 await self._set_health(targets, target, "ok", None)
@@ -290,10 +301,16 @@ class Outbox:
     async def _send(self, delivery: Delivery, report: Report, target: StaffChat) -> None:
         chat_id = target.chat_id
         if delivery.state == "pending":
+            repeat = (delivery.last_error or "").startswith(MAYBE_SENT)
+            # Telegram has no idempotency key: mark the attempt first, so that after a crash mid-send (or a lost
+            # answer) the next card says it may repeat an earlier one. Both cards act on the same report.
+            await self._update(delivery.id, last_error=MAYBE_SENT + "sending")
+            delivery.last_error = MAYBE_SENT + "sending"
             if self._cards is None:
-                message_id = await self._sender.send_card(chat_id, render_card(report, self._t))
+                message_id = await self._sender.send_card(chat_id, self._repeat(repeat) + render_card(report, self._t))
             else:
                 view = await self._cards(report, report.municipality)
+                view = replace(view, text=self._repeat(repeat) + view.text)
                 thread_id = await self._topic(delivery, report, target)
                 if thread_id is None:
                     message_id = await self._sender.send_card(chat_id, view.text, view.buttons)
@@ -304,6 +321,18 @@ class Outbox:
         if delivery.state == "card_sent" and report.photos and delivery.message_id is not None:
             await self._sender.send_photos(chat_id, list(report.photos), delivery.message_id)
         await self._update(delivery.id, state="sent", sent_at=utcnow(), last_error=None)
+
+    def _repeat(self, repeat: bool) -> str:
+        if not repeat:
+            return ""
+        return (
+            "⚠️ <i>"
+            + self._t.gettext(
+                "Possibly a repeat: an earlier attempt to send this card got no answer. If you see two cards, both "
+                "belong to the same report."
+            )
+            + "</i>\n\n"
+        )
 
     async def _topic(self, delivery: Delivery, report: Report, target: StaffChat) -> int | None:
         """The report's forum topic in topic mode (created once, its id committed before the card is sent)."""

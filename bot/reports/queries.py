@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 from bot.reports.drafts import normalise_reference
 from bot.routing.router import Router
 from bot.storage.db import Database
-from bot.storage.models import OutboxMessage, Report, ReportDraft, ReportEvent
+from bot.storage.models import Delivery, OutboxMessage, Report, ReportDraft, ReportEvent
 
 
 async def reports_of(db: Database, chat_id: int) -> list[Report]:
@@ -16,6 +16,24 @@ async def reports_of(db: Database, chat_id: int) -> list[Report]:
             select(Report).where(Report.resident_chat_id == chat_id).order_by(Report.created_at.desc())
         )
         return list(rows)
+
+
+async def still_forwarding(db: Database, report_ids: list[int]) -> set[int]:
+    """Of these reports, those that no staff chat or mailbox has taken yet (no card in a chat, no e-mail sent).
+
+    The resident is told "received, being forwarded" for them, never "sent", while every attempt fails.
+    """
+    if not report_ids:
+        return set()
+    async with db.session() as session:
+        taken = set(
+            await session.scalars(
+                select(Delivery.report_id).where(
+                    Delivery.report_id.in_(report_ids), Delivery.state.in_(("card_sent", "sent"))
+                )
+            )
+        )
+    return set(report_ids) - taken
 
 
 async def own_report(db: Database, chat_id: int, reference: str) -> Report | None:

@@ -175,6 +175,9 @@ LABELS: dict[Status, str] = {
     Status.REOPENED: N_("reopened"),
 }
 
+FORWARDING_LABEL = N_("received, being forwarded to the municipality")
+"""A new report that no staff chat or mailbox has taken yet (:func:`bot.reports.queries.still_forwarding`)."""
+
 STAFF_LABELS: dict[Status, str] = {
     Status.NEW: N_("new"),
     Status.IN_PROGRESS: N_("in progress"),

@@ -8,8 +8,9 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.reports.drafts import CATEGORIES, Drafts
-from bot.reports.queries import forget_resident, last_message, own_report, reports_of
-from bot.workflow.transitions import LABELS, Status
+from bot.reports.queries import forget_resident, last_message, own_report, reports_of, still_forwarding
+from bot.storage.models import Report
+from bot.workflow.transitions import FORWARDING_LABEL, LABELS, Status
 from handlers.callbacks import DeletePress
 from handlers.common import Context, inline, preferences, reject_press, reply, services, translator
 
@@ -38,15 +39,23 @@ async def my_reports(update: Update, context: Context) -> None:
         return
     heading = t.gettext("Your reports")
     lines = [f"<b>{escape(heading)}</b>"]
+    forwarding = await still_forwarding(services(context).db, [r.id for r in reports])
     for report in reports:
         category = CATEGORIES.get(report.category)
+        label = _label(report, forwarding)
         lines.append(
             f"• <code>{escape(report.reference)}</code> – {escape(t.gettext(category.label) if category else '')} – "
-            f"{escape(t.datetime(report.created_at))} – <b>{escape(t.gettext(LABELS[Status(report.status)]))}</b>"
+            f"{escape(t.datetime(report.created_at))} – <b>{escape(t.gettext(label))}</b>"
         )
     lines.append("")
     lines.append(t.gettext("Details: /status followed by the reference."))
     await reply(update, "\n".join(lines))
+
+
+def _label(report: Report, forwarding: set[int]) -> str:
+    if report.status == Status.NEW and report.id in forwarding:
+        return FORWARDING_LABEL
+    return LABELS[Status(report.status)]
 
 
 async def status(update: Update, context: Context) -> None:
@@ -63,7 +72,7 @@ async def status(update: Update, context: Context) -> None:
         reference=escape(report.reference),
         municipality=escape(_municipality_name(context, report.municipality)),
         date=escape(t.datetime(report.created_at)),
-        status=escape(t.gettext(LABELS[Status(report.status)])),
+        status=escape(t.gettext(_label(report, await still_forwarding(services(context).db, [report.id])))),
     )
     # The municipality's latest message (already escaped HTML, in the resident's language).
     latest = await last_message(services(context).db, report.id)

@@ -767,7 +767,8 @@ async def send_pressed(update: Update, context: Context) -> object:
         else t.gettext("You chose no updates, so this report is not linked to you.")
     )
     confirmation = t.gettext(
-        "✅ <b>Thank you. Your report has been sent to the municipality of {municipality}.</b>\n"
+        "✅ <b>Thank you. We have received your report and are forwarding it to the municipality of "
+        "{municipality}.</b>\n"
         "Reference: <code>{reference}</code>\n\n"
         "What happens next: staff of the municipality read your report and decide what to do, together "
         "with partners such as the police or youth workers when needed. {follow}\n\n"

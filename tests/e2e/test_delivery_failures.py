@@ -136,7 +136,8 @@ async def test_an_unexpected_failure_for_one_report_does_not_stop_the_next_card(
     (card,) = cards(bot, group)
     assert second in (card.plain_text or "")
     delivery = await delivery_of(bot, first)
-    assert (delivery.state, delivery.attempts, delivery.last_error) == ("pending", 1, "unexpected KeyError")
+    # PTB could not read the answer: the card may be there, so the next one says it may be a repeat.
+    assert (delivery.state, delivery.attempts, delivery.last_error) == ("pending", 1, "maybe sent: unexpected KeyError")
     assert (await staff_chat_links(bot.services.db))["heerde"].health == "ok"
 
     assert (await box.run_once(now=later())).sent == 1
@@ -146,3 +147,72 @@ async def test_an_unexpected_failure_for_one_report_does_not_stop_the_next_card(
         [True, False],
     ]
     assert group_calls(bot, "sendMessage", group) == [200, 200, 200]
+
+
+REPEAT = "Mogelijk een herhaling"
+
+
+async def test_a_lost_answer_gives_one_repeat_that_says_so(bot: Harness) -> None:
+    """Telegram took the card but the answer was lost: at most one repeat, and it says so on its face."""
+    reference = await file_via_chat(bot, bot.emu.add_user("Hanna", "en"))
+    box = outbox(bot)
+    group = await bot.staff_group("heerde", "Heerde staff")
+    bot.emu.inject_fault("sendMessage", "lost")
+
+    assert (await box.run_once()).retried == 1
+    assert (await delivery_of(bot, reference)).last_error.startswith("maybe sent: ")  # type: ignore[union-attr]
+    assert (await box.run_once(now=later())).sent == 1
+    await bot.quiet()
+    first, second = cards(bot, group)
+    assert reference in (first.plain_text or "") and reference in (second.plain_text or "")
+    assert REPEAT not in (first.plain_text or "") and REPEAT in (second.plain_text or "")
+    assert first.buttons == second.buttons  # both act on the same report
+    assert (await box.run_once(now=later())).sent == 0  # and no third card
+    assert len(cards(bot, group)) == 2
+    assert (await delivery_of(bot, reference)).last_error is None
+
+
+async def test_an_answered_failure_repeats_nothing(bot: Harness) -> None:
+    """A 500 is an answer: Telegram did not take the card, so the next card is the only one and plain."""
+    reference = await file_via_chat(bot, bot.emu.add_user("Ids", "en"))
+    box = outbox(bot)
+    group = await bot.staff_group("heerde", "Heerde staff")
+    bot.emu.inject_fault("sendMessage", "500")
+    assert (await box.run_once()).retried == 1
+    assert (await box.run_once(now=later())).sent == 1
+    await bot.quiet()
+    (card,) = cards(bot, group)
+    assert reference in (card.plain_text or "") and REPEAT not in (card.plain_text or "")
+
+
+async def test_a_crash_during_the_send_marks_the_next_card(bot: Harness) -> None:
+    """The process died between sending the card and recording it: the mark set before the send remains."""
+    reference = await file_via_chat(bot, bot.emu.add_user("Jip", "en"))
+    delivery = await delivery_of(bot, reference)
+    async with bot.services.db.session() as session:  # what an interrupted attempt leaves behind
+        row = await session.get(type(delivery), delivery.id)
+        assert row is not None
+        row.last_error = "maybe sent: sending"
+    group = await bot.staff_group("heerde", "Heerde staff")
+    assert (await outbox(bot).run_once(now=later())).sent == 1
+    await bot.quiet()
+    (card,) = cards(bot, group)
+    assert REPEAT in (card.plain_text or "")
+
+
+async def test_the_resident_hears_being_forwarded_until_a_staff_chat_took_the_report(bot: Harness) -> None:
+    kees = bot.emu.add_user("Kees", "en")
+    reference = await file_via_chat(bot, kees)
+    assert "forwarding it to the municipality of Heerde" in bot.texts(kees)[-1]
+    assert "sent to" not in bot.texts(kees)[-1]
+    bot.emu.inject_fault("sendMessage", "500")
+    await bot.staff_group("heerde", "Heerde staff")
+    await outbox(bot).run_once()  # every attempt fails: still being forwarded
+    status = await bot.say(kees, f"/status {reference}")
+    assert "being forwarded" in (status.plain_text or "")
+    listing = await bot.say(kees, "/mijnmeldingen")
+    assert "being forwarded" in (listing.plain_text or "")
+
+    assert (await outbox(bot).run_once(now=later())).sent == 1
+    status = await bot.say(kees, f"/status {reference}")
+    assert "being forwarded" not in (status.plain_text or "") and "received" in (status.plain_text or "")

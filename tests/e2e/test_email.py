@@ -70,7 +70,7 @@ async def test_email_only_municipality_gets_one_email_and_no_card(mail_bot: tupl
     for identity in ("Annabel", "Xylofoon", "annabel_x", "987654321"):
         assert identity not in str(mail.message)
     assert bot.emu.messages(group.id) == []  # no card
-    assert "Thank you. Your report has been sent to the municipality of Heerde." in bot.texts(resident)[-1]
+    assert "forwarding it to the municipality of Heerde." in bot.texts(resident)[-1]
 
     await bot.restart()
     await email_outbox(bot).run_once()

@@ -65,7 +65,7 @@ async def test_send_again_after_the_confirmation_failed_files_once(bot: Harness)
     message = await bot.press(ada, summary, 0)  # the resident tries again
     assert REFERENCE.search(message.plain_text or "") is not None
     assert confirmations(bot, ada, summary) == [reference]
-    assert "sent to the municipality of Heerde" in (message.plain_text or "")
+    assert "forwarding it to the municipality of Heerde" in (message.plain_text or "")
     assert (await count(bot, Report), await count(bot, Delivery)) == (1, 1)
 
 
