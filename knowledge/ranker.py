@@ -79,6 +79,9 @@ def training_examples(kb: KnowledgeBase) -> tuple[list[str], list[str]]:
     for questions in kb.out_of_scope.values():
         texts += questions
         labels += [OUT_OF_SCOPE] * len(questions)
+    for text, topic_id in kb.training:
+        texts.append(text)
+        labels.append(topic_id or OUT_OF_SCOPE)
     return texts, labels
 
 
