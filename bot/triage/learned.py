@@ -97,6 +97,10 @@ def training_set(kb: KnowledgeBase, directory: Path = EXAMPLES_DIR) -> tuple[lis
     for questions in kb.out_of_scope.values():
         texts += questions
         labels += ["none"] * len(questions)
+    # The topic model's extra training text: ordinary worries in residents' words (long stories too).
+    extra = [text for text, topic_id in kb.training if topic_id not in CRISIS_TOPICS]
+    texts += extra
+    labels += ["none"] * len(extra)
     # Answers to the report flow's place question are the commonest short messages.
     registry = load_municipalities()
     places = sorted(
