@@ -90,9 +90,9 @@ def training_examples(kb: KnowledgeBase) -> tuple[list[str], list[str]]:
     for questions in kb.out_of_scope.values():
         texts += questions
         labels += [OUT_OF_SCOPE] * len(questions)
-    for text, topic_id in kb.training:
+    for text, extra_topic in kb.training:
         texts.append(text)
-        labels.append(topic_id or OUT_OF_SCOPE)
+        labels.append(extra_topic or OUT_OF_SCOPE)
     return texts, labels
 
 
