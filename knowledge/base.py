@@ -65,6 +65,9 @@ class KnowledgeBase:
     helplines: dict[str, Helpline]
     # Off-topic questions (waste, permits, ...) per language: the search's "not for this bot" class.
     out_of_scope: dict[Language, list[str]] = field(default_factory=dict)
+    # Extra training text for the topic model (``data/training/*.jsonl``): (text, topic id or None = out of
+    # scope), resident phrasings written from each topic's scope; never copied from an evaluation set.
+    training: tuple[tuple[str, str | None], ...] = ()
 
     def by_theme(self, theme: str) -> list[Topic]:
         return [t for t in self.topics.values() if t.theme == theme]
@@ -96,4 +99,27 @@ def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         topics=topics,
         helplines={h.id: h for h in helplines},
         out_of_scope={"nl": oos.nl, "en": oos.en},
+        training=read_training(data_dir / "training"),
     )
+
+
+class _TrainingLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1)
+    topic: str | None
+
+
+def read_training(directory: Path) -> tuple[tuple[str, str | None], ...]:
+    """Every ``*.jsonl`` line under ``directory`` as (text, topic); topic ids are checked by ``kb check``."""
+    rows: list[tuple[str, str | None]] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = _TrainingLine.model_validate_json(line)
+                except ValidationError as exc:
+                    raise ContentError(f"{path}:{number}: {exc.errors()[0]['msg']}") from None
+                rows.append((row.text, row.topic))
+    return tuple(rows)

@@ -103,6 +103,9 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
                 other = seen_questions.setdefault(key, topic.id)
                 if other != topic.id:
                     errors.append(f"{where}: {lang}.questions: '{question}' also appears under '{other}'")
+    for text, topic_id in kb.training:
+        if topic_id is not None and topic_id not in kb.topics:
+            errors.append(f"{data_dir}/training: '{text[:40]}': unknown topic '{topic_id}'")
     for line in kb.helplines.values():
         _stale(warnings, f"{data_dir}/helplines.yaml", f"{line.id}.reviewed", line.reviewed, today)
         if line.as_of is not None and today - line.as_of > STALE_AFTER:

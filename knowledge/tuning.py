@@ -79,8 +79,8 @@ def grid() -> list[Decision]:
     return [
         Decision(answer, ratio, clarify, oos)
         for answer, ratio, clarify, oos in itertools.product(
-            (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45),
-            (1.0, 1.5, 2.0, 3.0, 4.0),
+            (0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4),
+            (1.0, 1.2, 1.35, 1.5, 2.0, 3.0),
             (0.1, 0.15, 0.2, 0.25, 0.3),
             (0.1, 0.2, 0.3, 0.4),
         )

@@ -131,3 +131,16 @@ def test_unused_triage_fragment_warns(data: Path) -> None:
     errors, warnings = check_knowledge_base(data)
     assert errors == []
     assert [w for w in warnings if ".as_of:" not in w] == [f"{path}: SPARE: fragment is not used by any cue"]
+
+
+def test_training_text_with_an_unknown_topic_is_an_error(data: Path) -> None:
+    with (data / "training/questions-digital.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"text": "iets over een onbekend onderwerp", "topic": "no-such-topic"}\n')
+    errors, _ = check_knowledge_base(data)
+    assert any("training" in e and "unknown topic 'no-such-topic'" in e for e in errors)
+
+
+def test_malformed_training_line_names_file_and_line(data: Path) -> None:
+    (data / "training/broken.jsonl").write_text('{"text": "zonder onderwerp"}\n', encoding="utf-8")
+    errors, _ = check_knowledge_base(data)
+    assert any("broken.jsonl:1" in e for e in errors)

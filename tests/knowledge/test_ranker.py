@@ -27,7 +27,17 @@ def test_training_examples_are_our_own_content(kb: KnowledgeBase) -> None:
     phishing = kb.topics["phishing"]
     assert set(phishing.nl.questions) <= {t for t, label in zip(texts, labels, strict=True) if label == "phishing"}
     assert phishing.en.summary in texts
-    assert sum(label == OUT_OF_SCOPE for label in labels) == sum(len(q) for q in kb.out_of_scope.values())
+    extra_oos = sum(topic is None for _, topic in kb.training)
+    assert extra_oos > 0
+    assert sum(label == OUT_OF_SCOPE for label in labels) == sum(len(q) for q in kb.out_of_scope.values()) + extra_oos
+
+
+def test_written_training_text_reaches_its_topic(kb: KnowledgeBase) -> None:
+    texts, labels = training_examples(kb)
+    pairs = set(zip(texts, labels, strict=True))
+    assert kb.training, "knowledge/data/training holds the extra resident phrasings"
+    for text, topic in kb.training:
+        assert (text, topic or OUT_OF_SCOPE) in pairs
 
 
 def test_the_model_is_trained_once_per_content(kb: KnowledgeBase) -> None:

@@ -64,6 +64,22 @@ def test_indirect_crises_are_urgent(triage: CrisisTriage, text: str, urgency: Ur
 
 
 @pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # The families the issue names, in phrasings that are not among the training examples.
+        ("mijn oma wordt door haar zoon geslagen als ze geen geld geeft", Urgency.ABUSE),  # elder abuse
+        ("hij kneep mijn keel dicht", Urgency.ABUSE),  # strangling
+        ("mijn vriend heeft te veel pillen genomen en reageert niet meer", Urgency.EMERGENCY),  # overdose
+        ("ik ben 11 en ik durf niet naar huis", Urgency.ABUSE),  # a child: home is unsafe
+        ("i have the pills ready and wrote a letter to my parents", Urgency.SUICIDE),  # means and a goodbye
+        ("er loopt iemand met een mes rond op het station", Urgency.EMERGENCY),  # danger in public
+    ],
+)
+def test_issue_families_are_urgent(triage: CrisisTriage, text: str, urgency: Urgency) -> None:
+    assert triage.assess(text).urgency == urgency
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "ik heb op een link geklikt in een sms van de bank",
