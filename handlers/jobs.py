@@ -226,8 +226,8 @@ async def _claim_lapses_job(context: Context) -> None:
 async def _digest_job(context: Context) -> None:
     """08:30 on Monday to Friday: post (or update) each group's digest; skipped on public holidays."""
     job = context.job
-    if job is not None and isinstance(job.data, Digests):
-        await job.data.run(post=True)
+    if job is not None and isinstance(job.data, Digests) and (await job.data.run(post=True)).redrawn:
+        deliver_now(context)  # the cards' time left
 
 
 async def _digest_refresh_job(context: Context) -> None:

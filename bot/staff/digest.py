@@ -13,6 +13,8 @@ Pitfalls:
   a restart never posts a second digest. A crash between Telegram accepting the post and the row being stored
   could post twice (the same instant as the card outbox); one run at a time (a lock) otherwise.
 - The text carries references, categories and staff names, never resident text; it is not logged.
+- The morning run also queues a redraw of every card whose deadline runs (for every linked municipality, digest
+  or not), so the time left on the cards is today's; the message outbox sends those edits.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from sqlalchemy import select
 
 from bot.i18n.catalogs import N_, Translator
 from bot.outbox.delivery import RetryLater, TargetGone
+from bot.outbox.messages import queue_card
 from bot.reports.drafts import CATEGORIES
-from bot.staff.card import standing, time_left_label
+from bot.staff.card import RUNNING, standing, time_left_label
 from bot.staff.queries import OPEN_STATUSES
 from bot.staff.registry import staff_names
 from bot.storage.db import Database
@@ -134,11 +137,25 @@ async def set_digest(db: Database, municipality: str, enabled: bool) -> None:
             row.enabled = enabled
 
 
+async def redraw_running_cards(db: Database) -> int:
+    """Queue a card redraw for every report whose deadline runs (the count of working days moved on)."""
+    async with db.session() as session:
+        rows = list(
+            await session.execute(
+                select(Report.id, Report.municipality).where(Report.status.in_([s.value for s in RUNNING]))
+            )
+        )
+        for report_id, municipality in rows:
+            queue_card(session, report_id, municipality)
+    return len(rows)
+
+
 @dataclass(frozen=True)
 class DigestRun:
     posted: int = 0
     edited: int = 0
     failed: int = 0
+    redrawn: int = 0
 
 
 def _hash(text: str) -> str:
@@ -180,8 +197,10 @@ class Digests:
         day = self._policy.calendar.local_date(now)
         if post and not self._policy.calendar.is_working_day(day):
             post = False
-        counts = {"posted": 0, "edited": 0, "failed": 0}
+        counts = {"posted": 0, "edited": 0, "failed": 0, "redrawn": 0}
         async with self._lock:
+            if post:
+                counts["redrawn"] = await redraw_running_cards(self._db)
             async with self._db.session() as session:
                 links = list(
                     await session.scalars(select(MunicipalityLink).where(MunicipalityLink.health != "blocked"))

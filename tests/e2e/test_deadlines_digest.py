@@ -163,9 +163,13 @@ async def test_digest_is_posted_and_pinned_once_then_edited_in_place(bot: Harnes
     assert job.next_t is not None and job.next_t.astimezone(cal.tz).time() == dt.time(8, 30)
 
     morning = next_working_morning(bot)
+    card_text = card_of(bot, epe).plain_text or ""
     run = await digests.run(morning, post=True)
     await bot.quiet()
-    assert run.posted == 2  # Epe and Hattem
+    assert (run.posted, run.redrawn) == (2, 1)  # Epe and Hattem; the one open report's card
+    await deliver(bot)
+    card = card_of(bot, epe)
+    assert card.edited and card.plain_text != card_text and "te laat" in (card.plain_text or "")
     (digest,) = digest_messages(bot, epe)
     text = digest.plain_text or ""
     assert reference in text and "Te laat" in text and "niemand" in text and "Anna" not in text

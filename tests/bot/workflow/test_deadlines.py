@@ -12,6 +12,7 @@ import pytest
 
 from bot.reports.drafts import CATEGORIES
 from bot.settings import Settings, SettingsError, load_settings
+from bot.storage.db import Database
 from bot.workflow.deadlines import (
     DeadlinePolicy,
     DeadlinesError,
@@ -162,3 +163,22 @@ def test_wrong_deadline_settings_name_the_variable(
     with pytest.raises(SettingsError, match="DEADLINES") as caught:
         load_settings(_env_file=None)
     assert words in str(caught.value)
+
+
+async def test_the_question_deadline_skips_christmas(db: Database) -> None:
+    from bot.workflow.engine import question_deadlines
+    from bot.workflow.transitions import Action, Status
+    from tests.bot.workflow.test_engine import EVA, filed, outbox, workflow
+
+    report_id = await filed(db)
+    wf = workflow(db)
+    asked = local(2026, 12, 23, 11)  # Wednesday; Thursday 24th is working day 1, Christmas Friday is not
+    await wf.apply(report_id, Action.ASK, expected=Status.NEW, actor=EVA, resident_text="Wanneer?", now=asked)
+    before = len(await outbox(db, "resident"))
+    # Monday 28th is only working day 2 (without holidays it would be day 3): no reminder yet.
+    assert await question_deadlines(wf, db, AMS, local(2026, 12, 28, 12)) == 0
+    assert await question_deadlines(wf, db, AMS, local(2026, 12, 29, 9)) == 1  # Tuesday: day 3
+    assert len(await outbox(db, "resident")) == before + 1
+    # Day 5 is Thursday 31 December: back to the queue then, not on Wednesday.
+    assert await question_deadlines(wf, db, AMS, local(2026, 12, 30, 12)) == 0
+    assert await question_deadlines(wf, db, AMS, local(2026, 12, 31, 9)) == 1
