@@ -131,3 +131,12 @@ def test_unused_triage_fragment_warns(data: Path) -> None:
     errors, warnings = check_knowledge_base(data)
     assert errors == []
     assert [w for w in warnings if ".as_of:" not in w] == [f"{path}: SPARE: fragment is not used by any cue"]
+
+
+def test_deadlines_without_a_category_are_an_error(data: Path) -> None:
+    path = data / "deadlines.yaml"
+    raw = yaml.safe_load(path.read_text())
+    del raw["categories"]["youth-nuisance"]
+    path.write_text(yaml.safe_dump(raw))
+    errors, _ = check_knowledge_base(data)
+    assert any("deadlines.yaml" in e and "youth-nuisance" in e for e in errors)
