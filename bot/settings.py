@@ -7,6 +7,7 @@ so :meth:`Settings.describe` masks it.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.i18n.catalogs import SUPPORTED_LANGUAGES
+from bot.workflow.deadlines import Terms
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 
@@ -53,6 +55,12 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     # Required with SMTP_HOST (validated even when absent); its domain also names the Message-IDs.
     smtp_from: str | None = Field(default=None, validate_default=True)
+    # Per-municipality deadlines that differ from knowledge/data/deadlines.yaml, as JSON:
+    # {"heerde": {"youth-nuisance": {"response": 2, "handling": 10}}} (working days).
+    deadlines: Annotated[dict[str, dict[str, Terms]], NoDecode] = Field(default_factory=dict)
+    # A report taken on with no action for this many working hours (09:00-17:00) is marked and its assignee
+    # reminded once.
+    claim_lapse_working_hours: int = Field(default=16, ge=1, le=400)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -93,6 +101,31 @@ class Settings(BaseSettings):
         if "@" not in address or address.startswith("@") or address.endswith("@"):
             raise ValueError("SMTP_FROM must be an e-mail address, optionally with a name: Veilig <bot@example.nl>")
         return value.strip()
+
+    @field_validator("deadlines", mode="before")
+    @classmethod
+    def _deadlines_json(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.strip() else {}
+            except json.JSONDecodeError:
+                example = '{"heerde": {"youth-nuisance": {"response": 2, "handling": 10}}}'
+                raise ValueError(f"DEADLINES must be JSON, e.g. {example}") from None
+        return value
+
+    @field_validator("deadlines")
+    @classmethod
+    def _deadlines_known(cls, value: dict[str, dict[str, Terms]]) -> dict[str, dict[str, Terms]]:
+        from bot.reports.drafts import CATEGORIES
+        from knowledge.municipalities import MUNICIPALITY_IDS
+
+        for municipality, terms in value.items():
+            if municipality not in MUNICIPALITY_IDS:
+                raise ValueError(f"DEADLINES names an unknown municipality {municipality!r}")
+            for category in terms:
+                if category not in CATEGORIES:
+                    raise ValueError(f"DEADLINES names an unknown category {category!r}")
+        return value
 
     @field_validator("telegram_api_base_url")
     @classmethod

@@ -1,4 +1,6 @@
-"""Background jobs: delivering reports to staff chats and by e-mail (the outboxes), expiring idle drafts, housekeeping.
+"""Background jobs: delivering reports to staff chats and by e-mail (the outboxes), expiring idle drafts,
+housekeeping, question deadlines, lapsed claims and the morning digest (08:30 on working days, refreshed through
+the day).
 
 Pitfall: PTB does not persist jobs; they are scheduled again in ``post_init`` on every start, and all their
 state lives in the database (outbox rows, draft timestamps), so a restart loses nothing.
@@ -22,6 +24,8 @@ from bot.outbox.views import Buttons
 from bot.reports.drafts import Drafts
 from bot.services import Services
 from bot.staff.card import StaffCards
+from bot.staff.digest import DIGEST_TIME, Digests
+from bot.workflow.deadlines import DeadlinePolicy
 from handlers.common import App, Context, services
 from handlers.staff.keyboard import markup
 
@@ -135,6 +139,39 @@ class TelegramMessageSender:
                 await self._bot.reopen_forum_topic(chat_id, thread_id)
 
 
+class TelegramDigestSender:
+    """Posts, pins and edits the morning digest (bot.staff.digest.DigestSender)."""
+
+    def __init__(self, app: App) -> None:
+        self._bot = app.bot
+
+    async def post(self, chat_id: int, text: str) -> int:
+        with _as_outbox_errors():
+            message = await self._bot.send_message(chat_id, text)
+        return int(message.message_id)
+
+    async def pin(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self._bot.pin_chat_message(chat_id, message_id, disable_notification=True)
+        except TelegramError as exc:  # not an administrator: the digest is there, unpinned
+            log.warning("Could not pin the digest (%s)", type(exc).__name__)
+
+    async def unpin(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self._bot.unpin_chat_message(chat_id, message_id)
+        except TelegramError as exc:
+            log.info("Could not unpin yesterday's digest (%s)", type(exc).__name__)
+
+    async def edit(self, chat_id: int, message_id: int, text: str) -> None:
+        try:
+            with _as_outbox_errors():
+                await self._bot.edit_message_text(text, chat_id, message_id)
+        except RetryLater as exc:
+            if "message is not modified" in str(exc).lower():
+                return
+            raise
+
+
 def deliver_now(context: Context) -> None:
     """Run the outbox right away (after a report is filed) instead of waiting for the next interval."""
     if context.job_queue is not None and context.bot_data.outbox is not None:
@@ -186,6 +223,31 @@ async def _question_deadlines_job(context: Context) -> None:
         deliver_now(context)
 
 
+async def _claim_lapses_job(context: Context) -> None:
+    """Remind assignees of reports with no action for CLAIM_LAPSE_WORKING_HOURS (bot.workflow.claims)."""
+    from bot.staff.registry import staff_names
+    from bot.workflow.claims import remind_lapsed_claims
+
+    svc = services(context)
+    policy = DeadlinePolicy.from_settings(svc.settings)
+    if await remind_lapsed_claims(svc.db, policy, svc.catalogs.get("nl"), await staff_names(svc.db)):
+        deliver_now(context)
+
+
+async def _digest_job(context: Context) -> None:
+    """08:30 on Monday to Friday: post (or update) each group's digest; skipped on public holidays."""
+    job = context.job
+    if job is not None and isinstance(job.data, Digests) and (await job.data.run(post=True)).redrawn:
+        deliver_now(context)  # the cards' time left
+
+
+async def _digest_refresh_job(context: Context) -> None:
+    """Through the day: edit today's digests in place when the picture changed (never posts)."""
+    job = context.job
+    if job is not None and isinstance(job.data, Digests):
+        await job.data.run(post=False)
+
+
 async def _housekeeping_job(context: Context) -> None:
     from bot.answering.feedback import purge_missed
 
@@ -218,7 +280,9 @@ def email_outbox(services: Services) -> EmailOutbox | None:
 
 def schedule_jobs(app: App, services: Services, *, delivery_interval: float = 10.0) -> None:
     staff_t = services.catalogs.get("nl")
-    cards = StaffCards(services.db, staff_t, {m.id: m.name for m in services.municipalities.municipalities})
+    names: dict[str, str] = {m.id: m.name for m in services.municipalities.municipalities}
+    policy = DeadlinePolicy.from_settings(services.settings)
+    cards = StaffCards(services.db, staff_t, names, policy)
     app.bot_data.outbox = Outbox(services.db, TelegramSender(app), staff_t, cards)
     app.bot_data.messages = MessageOutbox(services.db, TelegramMessageSender(app), cards)
     app.bot_data.email = email_outbox(services)
@@ -228,3 +292,9 @@ def schedule_jobs(app: App, services: Services, *, delivery_interval: float = 10
     app.job_queue.run_repeating(_expire_drafts_job, interval=60, first=30, name="expire-drafts")
     app.job_queue.run_repeating(_housekeeping_job, interval=3600, first=60, name="housekeeping")
     app.job_queue.run_repeating(_question_deadlines_job, interval=3600, first=120, name="question-deadlines")
+    app.job_queue.run_repeating(_claim_lapses_job, interval=900, first=180, name="claim-lapses")
+    digests = Digests(services.db, TelegramDigestSender(app), policy, staff_t, names)
+    at = DIGEST_TIME.replace(tzinfo=policy.calendar.tz)
+    # PTB counts days from Sunday = 0: Monday to Friday; holidays are skipped inside the job.
+    app.job_queue.run_daily(_digest_job, at, days=(1, 2, 3, 4, 5), name="digest", data=digests)
+    app.job_queue.run_repeating(_digest_refresh_job, interval=600, first=600, name="digest-refresh", data=digests)

@@ -116,6 +116,7 @@ def check_knowledge_base(data_dir: Path = DATA_DIR, today: dt.date | None = None
         if not (line.phone or line.website or line.email or line.chat):
             errors.append(f"{data_dir}/helplines.yaml: {line.id}: no phone, website, e-mail or chat")
     _check_municipalities(errors)
+    _check_deadlines(errors, data_dir / "deadlines.yaml")
     try:
         Vocabulary.load(data_dir / "synonyms.yaml")
     except (ContentError, ValueError, KeyError) as exc:
@@ -183,6 +184,16 @@ def _check_municipalities(errors: list[str]) -> None:
         load_municipalities()
     except Exception as exc:  # pydantic and YAML errors alike: report, don't crash the check
         errors.append(f"{DATA_DIR}/municipalities.yaml: {exc}")
+
+
+def _check_deadlines(errors: list[str], path: Path) -> None:
+    # Loaded by the bot (bot.workflow.deadlines); checked here too so that editors hear of a mistake first.
+    from bot.workflow.deadlines import DeadlinesError, load_default_terms
+
+    try:
+        load_default_terms(path)
+    except DeadlinesError as exc:
+        errors.append(" ".join(str(exc).split())[:400])  # pydantic's report spans lines
 
 
 def _check_first_screen(errors: list[str], where: str, lang: str, first_screen: str) -> None:

@@ -261,6 +261,18 @@ def cmd_municipality_email(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_municipality_digest(args: argparse.Namespace) -> int:
+    from bot.staff.digest import set_digest
+
+    if not _check_municipality(args.municipality):
+        return EXIT_USAGE
+    enabled = args.state == "on"
+    _with_db(lambda db: set_digest(db, args.municipality, enabled))
+    what = "gets the morning digest" if enabled else "gets no morning digest"
+    print(f"The staff chat of {args.municipality} {what}.")
+    return 0
+
+
 def cmd_staff_add(args: argparse.Namespace) -> int:
     from bot.staff.registry import add_staff
 
@@ -622,6 +634,10 @@ def parser() -> argparse.ArgumentParser:
     code = mun.add_parser("link-code", help="a one-time code (24 h) that staff send as /koppel CODE in their group")
     code.add_argument("municipality")
     code.set_defaults(func=cmd_municipality_link_code)
+    digest = mun.add_parser("digest", help="switch the morning digest in the staff chat on or off")
+    digest.add_argument("municipality")
+    digest.add_argument("state", choices=["on", "off"])
+    digest.set_defaults(func=cmd_municipality_digest)
 
     staff = sub.add_parser("staff", help="who may act on reports").add_subparsers(dest="staff_command", required=True)
     add = staff.add_parser("add", help="register a Telegram user id as staff of a municipality")

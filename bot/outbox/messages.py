@@ -8,6 +8,9 @@ Kinds:
   is rendered when sent, from the report as it is then, so several queued edits show the newest state.
 - ``thread``: a post under the report's card (a reply, or in its forum topic): ``payload = {municipality, text}``.
 - ``topic``: ``payload = {municipality, op}``, op ``close`` | ``reopen`` (topic mode only).
+- ``staff``: a private message to a colleague (``chat_id`` = their user id), ``payload = {municipality, text,
+  group_text}``; when they never started a chat with the bot (or blocked it) ``group_text`` goes under the
+  report's card (or in its topic) instead (bot.workflow.claims).
 
 Pitfalls:
 - Exactly once, as for cards: a row is marked ``sent`` right after Telegram accepted it, and only one run is
@@ -37,7 +40,16 @@ from bot.outbox.views import Button, Buttons, CardRenderer, CardView, buttons_fr
 from bot.storage.db import Database
 from bot.storage.models import Delivery, MunicipalityLink, OutboxMessage, Report, ReportEvent, utcnow
 
-__all__ = ["Button", "Buttons", "CardRenderer", "CardView", "MessageOutbox", "queue_card", "queue_resident"]
+__all__ = [
+    "Button",
+    "Buttons",
+    "CardRenderer",
+    "CardView",
+    "MessageOutbox",
+    "queue_card",
+    "queue_resident",
+    "queue_staff",
+]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +87,20 @@ def queue_resident(session: AsyncSession, report: Report, text: str, buttons: Bu
 
 def queue_card(session: AsyncSession, report_id: int, municipality: str) -> None:
     session.add(OutboxMessage(report_id=report_id, kind="card", payload={"municipality": municipality}))
+
+
+def queue_staff(
+    session: AsyncSession, report_id: int, municipality: str, user_id: int, text: str, group_text: str
+) -> None:
+    """Queue a private message to a colleague, with the group post to use when a private one is impossible."""
+    session.add(
+        OutboxMessage(
+            report_id=report_id,
+            kind="staff",
+            chat_id=user_id,
+            payload={"municipality": municipality, "text": text, "group_text": group_text},
+        )
+    )
 
 
 def queue_thread(session: AsyncSession, report_id: int, municipality: str, text: str) -> None:
@@ -175,7 +201,16 @@ class MessageOutbox:
                 row.chat_id, str(payload["text"]), buttons_from_json(payload.get("buttons"))
             )
         municipality = str(payload.get("municipality"))
+        if row.kind == "staff" and row.chat_id is not None:
+            try:
+                return await self._sender.send_message(row.chat_id, str(payload["text"]), [])
+            except TargetGone:
+                pass  # no private chat with the bot (never started, or blocked): say it in the group instead
         chat_id, card_id, thread_id = await self._card_location(row.report_id, municipality)
+        if row.kind == "staff":
+            return await self._sender.send_message(
+                chat_id, str(payload["group_text"]), [], reply_to=None if thread_id else card_id, thread_id=thread_id
+            )
         if row.kind == "card":
             async with self._db.session() as session:
                 report = await session.get(Report, row.report_id)

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from html import escape
 
+from babel.dates import format_date
 from sqlalchemy import select
 
 from bot.i18n.catalogs import N_, Translator
@@ -23,7 +24,7 @@ from bot.reports.drafts import CATEGORIES
 from bot.staff.registry import staff_names
 from bot.storage.db import Database
 from bot.storage.models import Report, ReportEvent, utcnow
-from bot.workflow.deadlines import working_days_between
+from bot.workflow.deadlines import DeadlinePolicy, Due, calendar, default_terms, working_days_between
 from bot.workflow.transitions import STAFF_LABELS, Action, Status, available
 
 BUTTON_LABELS: dict[str, str] = {
@@ -62,6 +63,7 @@ EVENT_LABELS: dict[str, str] = {
     "exported": N_("description and contact details exported"),
     "link": N_("linked to a related report"),
     "unlink": N_("link with a related report removed"),
+    "claim-lapsed": N_("no action for too long: assignee reminded"),
 }
 
 
@@ -97,6 +99,45 @@ async def card_links(db: Database, report: Report) -> CardLinks:
             ):
                 similar = other.reference
     return CardLinks(similar, main.reference if main else None, related)
+
+
+# Statuses whose deadline still runs (Signalen's punctuality filter leaves out closed and cancelled reports).
+RUNNING = frozenset(
+    {Status.NEW, Status.IN_PROGRESS, Status.REACTION_REQUESTED, Status.REACTION_RECEIVED, Status.REOPENED}
+)
+
+
+def standing(report: Report, policy: DeadlinePolicy, now: dt.datetime) -> Due | None:
+    """The deadline that matters for the report now (first response while it is new), or None when none runs."""
+    if Status(report.status) not in RUNNING:
+        return None
+    return policy.standing(
+        report.category, report.created_at, report.municipality, now, responded=report.status != Status.NEW
+    )
+
+
+def time_left_label(due: Due, t: Translator) -> str:
+    """ "nog 3 werkdagen", "vandaag", "2 werkdagen te laat", with "(3× te laat)" past three times the term."""
+    if due.days_left > 0:
+        return t.ngettext("{n} working day left", "{n} working days left", due.days_left).format(n=due.days_left)
+    if due.days_left == 0:
+        return t.gettext("due today")
+    late = -due.days_left
+    text = t.ngettext("{n} working day late", "{n} working days late", late).format(n=late)
+    if due.punctuality == "late_factor_3":
+        text += " " + t.gettext("(3× late)")
+    return text
+
+
+def deadline_line(due: Due, t: Translator) -> str:
+    """The card's deadline line, e.g. "⏰ Afhandeltermijn: nog 3 werkdagen (tot 14 dec 2026)"."""
+    label = t.gettext("First response") if due.kind == "response" else t.gettext("Handling deadline")
+    icon = {"on_time": "⏰", "late": "⚠️", "late_factor_3": "‼️"}[due.punctuality]
+    last_day = due.due - dt.timedelta(seconds=1)
+    date = format_date(last_day.astimezone(t.tz).date(), "EEE d MMM", locale=t.lang)
+    until = t.gettext("until {date}").format(date=date)
+    text = time_left_label(due, t) + (f" ({until})" if not due.late else "")
+    return f"{icon} " + html_field(label, text)
 
 
 def pseudonym(report: Report) -> str:
@@ -156,9 +197,12 @@ def render_staff_card(
     last: ReportEvent | None,
     now: dt.datetime | None = None,
     links: CardLinks | None = None,
+    policy: DeadlinePolicy | None = None,
 ) -> CardView:
-    """The card as the staff chat of ``municipality`` should show it now."""
+    """The card as the staff chat of ``municipality`` should show it now (``policy``: the deadlines; default the
+    packaged ones)."""
     now = now or utcnow()
+    policy = policy or DeadlinePolicy(calendar(t.tz), default_terms())
     category = CATEGORIES.get(report.category)
     category_label = t.gettext(category.label) if category else report.category
     lines = [f"📝 <b>{escape(report.reference)}</b> · {escape(category_label)}"]
@@ -178,6 +222,9 @@ def render_staff_card(
         lines.append(html_field(t.gettext("Last action"), f"{what} ({who}, {t.datetime(last.at)})"))
     days = working_days_between(report.created_at, now, t.tz)
     lines.append(html_field(t.gettext("Age"), t.ngettext("{n} working day", "{n} working days", days).format(n=days)))
+    due = standing(report, policy, now)
+    if due is not None:
+        lines.append(deadline_line(due, t))
     if report.crisis:
         lines.append(
             "🚨 <b>" + escape(t.gettext("Crisis signal in the resident's answer: crisis guidance was sent.")) + "</b>"
@@ -235,10 +282,17 @@ def _link_lines(links: CardLinks | None, t: Translator) -> list[str]:
 class StaffCards:
     """Renders cards with the data they need (colleagues' names, the last event); the outboxes call it."""
 
-    def __init__(self, db: Database, t: Translator, municipality_names: dict[str, str]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        t: Translator,
+        municipality_names: dict[str, str],
+        policy: DeadlinePolicy | None = None,
+    ) -> None:
         self._db = db
         self._t = t
         self._names = municipality_names
+        self._policy = policy
 
     async def __call__(self, report: Report, municipality: str) -> CardView:
         names = await staff_names(self._db)
@@ -252,4 +306,5 @@ class StaffCards:
             names=names,
             last=last,
             links=links,
+            policy=self._policy,
         )

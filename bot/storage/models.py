@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -151,6 +152,8 @@ class Report(Base):
     # on the card), and the main report staff linked it to (its messages and closing reach this resident too).
     similar_to_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     related_to_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"), index=True)
+    # The assignee was reminded of a lapsed claim (bot.workflow.claims); once per idle period.
+    claim_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReportEvent(Base):
@@ -301,3 +304,27 @@ class ResidentReply(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # "answer" | "reopen"
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Digest(Base):
+    """The morning digest posted (and pinned) in a municipality's staff chat on one local day; later runs that
+    day edit this message instead of posting another (bot.staff.digest)."""
+
+    __tablename__ = "digests"
+
+    municipality: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # local date (Europe/Amsterdam)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    text_hash: Mapped[str] = mapped_column(String(64))  # of the text shown: edit only when it changed
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class DigestSetting(Base):
+    """``veiligbot municipality digest MUNICIPALITY on|off``; no row means on."""
+
+    __tablename__ = "digest_settings"
+
+    municipality: Mapped[str] = mapped_column(String(16), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -516,7 +516,7 @@ async def question_deadlines(workflow: Workflow, db: Database, tz: ZoneInfo, now
     """Open questions past their time: a reminder to the resident on working day 3, and on working day 5 the
     report returns to the queue ("geen reactie ontvangen"). Returns how many reports changed.
 
-    Pitfall: weekdays only, no public holidays yet (bot.workflow.deadlines).
+    Working days skip weekends and Dutch public holidays (bot.workflow.deadlines).
     """
     now = now or utcnow()
     async with db.session() as session:

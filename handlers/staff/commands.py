@@ -18,7 +18,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.outbox.delivery import link_municipality
 from bot.staff.auth import staff_role
-from bot.staff.card import EVENT_LABELS, actor_label, pseudonym, render_staff_card
+from bot.staff.card import EVENT_LABELS, actor_label, pseudonym, render_staff_card, standing, time_left_label
 from bot.staff.queries import (
     assigned_reports,
     history,
@@ -28,7 +28,8 @@ from bot.staff.queries import (
 )
 from bot.staff.registry import redeem_link_code, registrations, staff_names
 from bot.storage.models import Report, utcnow
-from bot.workflow.deadlines import working_days_between
+from bot.workflow.claims import is_lapsed, last_activity
+from bot.workflow.deadlines import DeadlinePolicy, working_days_between
 from bot.workflow.transitions import STAFF_LABELS, Status
 from handlers.common import Context, services
 from handlers.staff.common import actor_for, municipality_names, staff_translator
@@ -51,14 +52,42 @@ async def _visible_municipalities(update: Update, context: Context) -> list[str]
     return [m for m in mine if m in here]
 
 
-def _line(report: Report, names: dict[int, str], context: Context, now: dt.datetime) -> str:
+def _line(
+    report: Report,
+    names: dict[int, str],
+    context: Context,
+    now: dt.datetime,
+    policy: DeadlinePolicy,
+    last: dt.datetime | None,
+) -> str:
+    """One report in a queue: flags, reference, status, age, time left (late and 3× late marked), assignee, and
+    a lapsed claim."""
     t = staff_translator(context)
     days = working_days_between(report.created_at, now, t.tz)
     assignee = names.get(report.assignee_id, f"#{report.assignee_id}") if report.assignee_id else t.gettext("nobody")
     age = t.ngettext("{n} working day", "{n} working days", days).format(n=days)
     status = t.gettext(STAFF_LABELS[Status(report.status)])
     flags = ("🚨 " if report.crisis else "") + ("⚠️ " if report.resident_unreachable else "")
-    return f"• {flags}<code>{escape(report.reference)}</code> – {escape(status)} – {escape(age)} – {escape(assignee)}"
+    due = standing(report, policy, now)
+    if due is not None and due.punctuality == "late_factor_3":
+        flags += "‼️ " + escape(t.gettext("3× LATE")) + " "
+    elif due is not None and due.late:
+        flags += "⚠️ " + escape(t.gettext("LATE")) + " "
+    left = f" – {escape(time_left_label(due, t))}" if due is not None else ""
+    lapsed = (" – ⏳ " + escape(t.gettext("no action for too long"))) if is_lapsed(report, last, policy, now) else ""
+    return (
+        f"• {flags}<code>{escape(report.reference)}</code> – {escape(status)} – {escape(age)}{left} – "
+        f"{escape(assignee)}{lapsed}"
+    )
+
+
+async def _lines(reports: list[Report], context: Context) -> list[str]:
+    svc = services(context)
+    names = await staff_names(svc.db)
+    policy = DeadlinePolicy.from_settings(svc.settings)
+    lasts = await last_activity(svc.db, [r.id for r in reports])
+    now = utcnow()
+    return [_line(r, names, context, now, policy, lasts.get(r.id)) for r in reports]
 
 
 async def open_command(update: Update, context: Context) -> None:
@@ -68,13 +97,12 @@ async def open_command(update: Update, context: Context) -> None:
     t = staff_translator(context)
     svc = services(context)
     reports = await open_reports(svc.db, municipalities)
-    names = await staff_names(svc.db)
     if not reports:
         await update.effective_message.reply_text(escape(t.gettext("No open reports.")))
         raise ApplicationHandlerStop
     heading = t.gettext("Open reports, oldest first")
     lines = [f"<b>{escape(heading)}</b>"]
-    lines += [_line(r, names, context, utcnow()) for r in reports]
+    lines += await _lines(reports, context)
     await update.effective_message.reply_text("\n".join(lines))
     raise ApplicationHandlerStop
 
@@ -86,13 +114,12 @@ async def mine_command(update: Update, context: Context) -> None:
     t = staff_translator(context)
     svc = services(context)
     reports = [r for r in await assigned_reports(svc.db, update.effective_user.id) if r.municipality in municipalities]
-    names = await staff_names(svc.db)
     if not reports:
         await update.effective_message.reply_text(escape(t.gettext("No open reports are assigned to you.")))
         raise ApplicationHandlerStop
     heading = t.gettext("Assigned to you")
     lines = [f"<b>{escape(heading)}</b>"]
-    lines += [_line(r, names, context, utcnow()) for r in reports]
+    lines += await _lines(reports, context)
     await update.effective_message.reply_text("\n".join(lines))
     raise ApplicationHandlerStop
 
@@ -118,7 +145,13 @@ async def report_command(update: Update, context: Context) -> None:
     names = await staff_names(svc.db)
     events = await history(svc.db, report.id)
     view = render_staff_card(
-        report, report.municipality, municipality_names(context)[report.municipality], t, names=names, last=events[-1]
+        report,
+        report.municipality,
+        municipality_names(context)[report.municipality],
+        t,
+        names=names,
+        last=events[-1],
+        policy=DeadlinePolicy.from_settings(svc.settings),
     )
     heading = t.gettext("History")
     lines = [view.text, "", f"<b>{escape(heading)}</b>"]

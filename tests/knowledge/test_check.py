@@ -144,3 +144,12 @@ def test_malformed_training_line_names_file_and_line(data: Path) -> None:
     (data / "training/broken.jsonl").write_text('{"text": "zonder onderwerp"}\n', encoding="utf-8")
     errors, _ = check_knowledge_base(data)
     assert any("broken.jsonl:1" in e for e in errors)
+
+
+def test_deadlines_without_a_category_are_an_error(data: Path) -> None:
+    path = data / "deadlines.yaml"
+    raw = yaml.safe_load(path.read_text())
+    del raw["categories"]["youth-nuisance"]
+    path.write_text(yaml.safe_dump(raw))
+    errors, _ = check_knowledge_base(data)
+    assert any("deadlines.yaml" in e and "youth-nuisance" in e for e in errors)

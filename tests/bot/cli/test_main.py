@@ -159,3 +159,26 @@ def test_staff_add_list_remove_and_link_code(settings: Settings, capsys: pytest.
     assert re.search(
         r"/koppel [2-9A-Z]{8}' in the staff group of epe \(valid for 24 hours, once\)", capsys.readouterr().out
     )
+
+
+def test_municipality_digest_on_and_off(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from bot.staff.digest import digest_enabled
+    from bot.storage.db import Database
+
+    async def enabled() -> bool:
+        db = Database(settings.database)
+        await db.open()
+        try:
+            return await digest_enabled(db, "epe")
+        finally:
+            await db.close()
+
+    assert main(["municipality", "digest", "epe", "off"]) == 0
+    assert asyncio.run(enabled()) is False
+    assert main(["municipality", "digest", "epe", "on"]) == 0
+    assert asyncio.run(enabled()) is True
+    assert main(["municipality", "digest", "zwolle", "off"]) == 2
+    out = capsys.readouterr().out
+    assert "The staff chat of epe gets no morning digest." in out and "gets the morning digest" in out
