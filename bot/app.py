@@ -33,6 +33,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.answering.batching import BatchedTriage
 from bot.i18n.catalogs import N_, SUPPORTED_LANGUAGES
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -94,7 +95,7 @@ def build_application(
         .base_url(base_url or settings.telegram_api_base_url)
         .rate_limiter(PriorityRateLimiter(overall_rate=settings.telegram_rate_limit, max_retries=3))
         .concurrent_updates(
-            ChatOrderedUpdateProcessor(is_crisis=lambda text: services.answerer.triage.assess(text).urgency is not None)
+            ChatOrderedUpdateProcessor(is_crisis=BatchedTriage(services.answerer).is_crisis)
         )
         .defaults(
             Defaults(

@@ -11,8 +11,10 @@ queue; a crisis reply must not wait behind a thousand ordinary answers. Two piec
 
 Pitfalls:
 - The processor's concurrency bound is taken *before* the per-chat wait (PTB's ``process_update`` is
-  final). It is set high so that a crisis update is admitted at once during a burst; the real bound on
-  work in flight is the rate limiter.
+  final). It is set high so that a crisis update is admitted at once during a burst. The bound that
+  matters is :data:`ORDINARY_IN_FLIGHT`, taken after the triage and the per-chat wait: asyncio serves
+  ready tasks first-come first-served, so with a thousand ordinary updates in progress a crisis update
+  would wait a whole round of them at every ``await``; urgent updates skip that bound.
 - :func:`urgent` marks requests through a context variable, so it only covers requests awaited inside the
   ``with`` block in the same task.
 """
@@ -41,46 +43,59 @@ log = logging.getLogger(__name__)
 OVERALL_RATE = 30.0  # messages per second for one bot (Bot API FAQ)
 GROUP_RATE = 20 / 60  # messages per second in one group
 MAX_CONCURRENT_UPDATES = 4096
+ORDINARY_IN_FLIGHT = 32  # ordinary updates past triage at once: enough to keep the CPU and the limiter busy
 
 
 class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     """Concurrent across chats, sequential (in arrival order) within one chat.
 
     ``is_crisis(text)`` (the crisis triage) marks a message's whole handling urgent (:mod:`bot.priority`):
-    its database sessions and replies go before ordinary work that waits.
+    it skips the bound on ordinary updates in flight, and its database sessions and replies go before
+    ordinary work that waits.
     """
 
-    __slots__ = ("_is_crisis", "_locks", "_users")
+    __slots__ = ("_is_crisis", "_locks", "_ordinary", "_users")
 
     def __init__(
-        self, is_crisis: Callable[[str], bool] | None = None, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES
+        self,
+        is_crisis: Callable[[str], Awaitable[bool]] | None = None,
+        max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+        ordinary_in_flight: int = ORDINARY_IN_FLIGHT,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._is_crisis = is_crisis
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self._ordinary = asyncio.Semaphore(ordinary_in_flight)  # FIFO: arrival order among ordinary updates
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if self._is_crisis is not None and isinstance(update, Update):
             message = update.message or update.edited_message
             text = message and (message.text or message.caption)
-            if text and self._is_crisis(text):
+            if text and await self._is_crisis(text):
                 with urgent():
                     await self._in_order(update, coroutine)
                 return
         await self._in_order(update, coroutine)
 
+    async def _admitted(self, coroutine: Awaitable[Any]) -> None:
+        if is_urgent():
+            await coroutine
+            return
+        async with self._ordinary:
+            await coroutine
+
     async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
-            await coroutine
+            await self._admitted(coroutine)
             return
         # asyncio.Lock wakes waiters first-come first-served: tasks reach it in the order PTB created them.
         lock = self._locks.setdefault(chat.id, asyncio.Lock())
         self._users[chat.id] = self._users.get(chat.id, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await self._admitted(coroutine)
         finally:
             self._users[chat.id] -= 1
             if not self._users[chat.id]:  # forget idle chats: the map stays as small as the work in flight

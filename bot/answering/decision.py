@@ -1,16 +1,21 @@
 """What the bot does with one free-text message: crisis first, then the knowledge base.
 
 This is the single decision used by the Telegram handler, ``veiligbot ask`` and ``veiligbot kb eval``.
-Pitfall: triage always runs before search and wins; a crisis message is never answered with a topic
-alone, although the related topic is kept so the reply can offer it afterwards.
+Pitfalls:
+- Triage always runs before search and wins; a crisis message is never answered with a topic alone,
+  although the related topic is kept so the reply can offer it afterwards.
+- :meth:`Answerer.is_crisis` remembers its assessment in a context variable, so the handler of the same
+  update (same task) does not run the triage a second time: one message, one triage (it was a quarter
+  of the CPU time of an ordinary question). Only the same text reuses it; nothing is shared across updates.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.triage.learned import CrisisTriage
+from bot.triage.learned import CrisisTriage, TriageResult
 from bot.triage.rules import Urgency
 from knowledge.normalize import words
 from knowledge.ranker import TopicMatcher
@@ -35,6 +40,9 @@ THANKS_WORDS = frozenset(
 )
 
 # The topic that explains each crisis service, offered after the crisis guidance.
+# The last assessment made in this task (one update's handling): (text, result).
+_ASSESSED: ContextVar[tuple[str, TriageResult] | None] = ContextVar("veilig_assessed", default=None)
+
 URGENCY_TOPIC: dict[Urgency, str] = {
     Urgency.EMERGENCY: "emergency",
     Urgency.SUICIDE: "suicidal-thoughts",
@@ -69,12 +77,31 @@ class Answerer:
         self.triage = triage
         self.matcher = matcher
 
+    def assess(self, text: str) -> TriageResult:
+        """The crisis triage of ``text``; reuses this task's last assessment of the same text."""
+        known = _ASSESSED.get()
+        if known is not None and known[0] == text:
+            return known[1]
+        result = self.triage.assess(text)
+        self.remember(text, result)
+        return result
+
+    @staticmethod
+    def remember(text: str, result: TriageResult) -> None:
+        """Let this task's later :meth:`assess` of ``text`` reuse ``result`` (see the module pitfalls)."""
+        _ASSESSED.set((text, result))
+
+    @staticmethod
+    def forget_assessment() -> None:
+        """Drop this context's remembered assessment (the benchmark times every call from scratch)."""
+        _ASSESSED.set(None)
+
     def is_crisis(self, text: str) -> bool:
         """Whether ``text`` gets crisis guidance first (the update processor puts its handling first)."""
-        return self.triage.assess(text).urgency is not None
+        return self.assess(text).urgency is not None
 
     def decide(self, text: str) -> Decision:
-        triage = self.triage.assess(text)
+        triage = self.assess(text)
         result = self.matcher.search(text)
         if triage.urgency is not None:
             return Decision(text, "urgent", URGENCY_TOPIC[triage.urgency], result.candidates, triage.urgency)

@@ -381,8 +381,9 @@ class SetResult:
 
 def forget_caches(answerer: Answerer) -> None:
     """Clear the per-call memos (see the module pitfalls): the stems, shared by every system that
-    normalises, and the search index's misspelt words."""
+    normalises, the search index's misspelt words, and the answerer's remembered triage."""
     _stem_cached.cache_clear()
+    answerer.forget_assessment()
     answerer.matcher.index._resolve_cached.cache_clear()
 
 

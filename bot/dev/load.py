@@ -215,18 +215,26 @@ async def run_load(settings: Settings, residents: int, *, timeout: float = 120.0
     )
 
 
-async def _burst(emu: BotApiEmulator, count: int, text: str) -> float:
-    """``count`` residents send ``text`` at once; seconds until the bot has sent every one a reply."""
-    users = [emu.add_user(f"Burst{i}", "nl") for i in range(count)]
+def sample_questions() -> list[str]:
+    """Every sample question of the knowledge base, both languages (over a thousand distinct texts)."""
+    from knowledge.base import load_knowledge_base
+
+    kb = load_knowledge_base()
+    return [q for topic in kb.topics.values() for lang in ("nl", "en") for q in topic.lang(lang).questions]
+
+
+async def _burst(emu: BotApiEmulator, texts: list[str], name: str = "Burst") -> float:
+    """One new resident per text sends it, all at once; seconds until the bot has sent every one a reply."""
+    users = [emu.add_user(f"{name}{i}", "nl") for i in range(len(texts))]
     seen = len(emu.calls())
     pending = {u.id for u in users}
     start = time.monotonic()
-    for user in users:
+    for user, text in zip(users, texts, strict=True):
         emu.send_text(user, text)
     deadline = start + 300
     while pending:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{len(pending)} of {count} residents got no reply")
+            raise TimeoutError(f"{len(pending)} of {len(texts)} residents got no reply")
         calls = emu.calls_since(seen)
         seen += len(calls)
         pending -= {_chat_of(c) for c in calls if c.method == "sendMessage"}
@@ -234,7 +242,10 @@ async def _burst(emu: BotApiEmulator, count: int, text: str) -> float:
     return time.monotonic() - start
 
 
-async def echo_throughput(count: int) -> float:
+WARM_UP = 20  # messages before the timed burst, for both bots
+
+
+async def echo_throughput(texts: list[str]) -> float:
     """Messages per second of a minimal python-telegram-bot echo bot on the emulator (the baseline)."""
     from telegram import Update
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
@@ -250,14 +261,14 @@ async def echo_throughput(count: int) -> float:
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0.0, timeout=1)
             await app.start()
-            await _burst(emu, 10, "warm up")
-            seconds = await _burst(emu, count, QUESTIONS[0])
+            await _burst(emu, texts[-WARM_UP:], "Warm")
+            seconds = await _burst(emu, texts[:-WARM_UP])
             await app.updater.stop()
             await app.stop()
-    return count / seconds
+    return (len(texts) - WARM_UP) / seconds
 
 
-async def bot_throughput(settings: Settings, count: int) -> float:
+async def bot_throughput(settings: Settings, texts: list[str]) -> float:
     """Messages per second of our bot with the rate limiter effectively off (questions, one per resident)."""
     from bot.app import embedded_bot
 
@@ -265,15 +276,44 @@ async def bot_throughput(settings: Settings, count: int) -> float:
     with BotApiEmulator(accept_any_token=True) as emu:
         async with embedded_bot(unlimited, base_url=emu.base_url, base_file_url=emu.base_file_url):
             await emu.wait_quiet(0.2)
-            await _burst(emu, 10, "warm up")
-            seconds = await _burst(emu, count, QUESTIONS[0])
-    return count / seconds
+            await _burst(emu, texts[-WARM_UP:], "Warm")
+            seconds = await _burst(emu, texts[:-WARM_UP])
+    return (len(texts) - WARM_UP) / seconds
 
 
 async def throughput_ratio(settings: Settings, count: int) -> dict[str, float]:
-    ours = await bot_throughput(settings, count)
-    echo = await echo_throughput(count)
+    """Both bots get the same ``count`` distinct sample questions (and the same warm-up) on the same emulator
+    code, one after the other in this run: no answer can be reused from an earlier message."""
+    questions = sample_questions()
+    texts = [questions[i % len(questions)] for i in range(count + WARM_UP)]
+    ours = await bot_throughput(settings, texts)
+    echo = await echo_throughput(texts)
     return {"ours_per_s": round(ours, 1), "echo_per_s": round(echo, 1), "ratio": round(ours / echo, 2)}
+
+
+async def crisis_in_burst(settings: Settings, count: int) -> dict[str, float]:
+    """``count`` residents send distinct questions at once with a crisis message in the middle, production
+    rate limiter on: seconds until the crisis reply, and how many ordinary replies went out before it."""
+    from bot.app import embedded_bot
+
+    questions = sample_questions()
+    with BotApiEmulator(accept_any_token=True) as emu:
+        async with embedded_bot(settings, base_url=emu.base_url, base_file_url=emu.base_file_url):
+            await emu.wait_quiet(0.2)
+            users = [emu.add_user(f"Vraag{i}", "nl") for i in range(count)]
+            person = emu.add_user("Crisis", "nl")
+            seen = len(emu.calls())
+            with _Watcher(emu) as watcher:
+                for i, user in enumerate(users[: count // 2]):
+                    emu.send_text(user, questions[i % len(questions)])
+                reply = watcher.expect(person.id)
+                emu.send_text(person, CRISIS)
+                for i, user in enumerate(users[count // 2 :], start=count // 2):
+                    emu.send_text(user, questions[i % len(questions)])
+                crisis_ms = await asyncio.wait_for(reply, 120)
+            chats = [_chat_of(c) for c in emu.calls_since(seen) if c.method == "sendMessage"]
+            await emu.wait_for(lambda: len({_chat_of(c) for c in emu.calls_since(seen)}) > count, timeout=300)
+    return {"crisis_reply_s": round(crisis_ms / 1000, 2), "ordinary_replies_before": chats.index(person.id)}
 
 
 def _settings(data_dir: Path) -> Settings:
@@ -284,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.dev.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=1000)
     parser.add_argument("--throughput", type=int, default=0, help="also measure the throughput ratio (M messages)")
+    parser.add_argument("--burst", type=int, default=1000, help="ordinary questions around one crisis message")
     parser.add_argument("--json", type=Path, help="write the figures as JSON")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -291,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         result = asyncio.run(run_load(_settings(Path(tmp) / "load"), args.residents))
         figures["load"] = {k: v for k, v in asdict(result).items() if k != "latencies_ms"}
+        figures["crisis_in_burst"] = asyncio.run(crisis_in_burst(_settings(Path(tmp) / "burst"), args.burst))
         if args.throughput:
             figures["throughput"] = asyncio.run(throughput_ratio(_settings(Path(tmp) / "tp"), args.throughput))
     print(json.dumps(figures, indent=2))

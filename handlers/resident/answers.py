@@ -137,7 +137,7 @@ async def send_crisis_if_urgent(update: Update, context: Context, text: str | No
     words the answerer does not see (captions, a report whose draft is gone)."""
     if not text:
         return False
-    urgency = services(context).answerer.triage.classify(text)
+    urgency = services(context).answerer.assess(text).urgency
     if urgency is None:
         return False
     await _send_crisis(update, context, urgency, await translator(update, context))
@@ -229,7 +229,7 @@ async def media_outside_flow(update: Update, context: Context) -> None:
     if await send_crisis_if_urgent(update, context, caption):
         return
     t = await translator(update, context)
-    concern = services(context).answerer.triage.assess(caption).concern if caption else None
+    concern = services(context).answerer.assess(caption).concern if caption else None
     text = t.gettext(
         "I can't do anything with a photo or a location on its own. Want to pass on a concern to your "
         "municipality? Start a report with /melding (or the button below): you can add photos and the place "

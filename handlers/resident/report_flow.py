@@ -133,7 +133,7 @@ async def _answer_query(update: Update) -> str | None:
 async def _crisis_stops_flow(update: Update, context: Context, text: str | None, t: Translator) -> bool:
     """Crisis first, at every step that takes words (text or a caption): guidance, nothing filed, the draft
     gone. (The description offers to file it anyway instead: :func:`description_given`.)"""
-    urgency = services(context).answerer.triage.classify(text) if text else None
+    urgency = services(context).answerer.assess(text).urgency if text else None
     if urgency is None:
         return False
     await _drafts(context).discard(_ids(update)[0])
@@ -287,7 +287,7 @@ async def description_given(update: Update, context: Context, s: Step) -> object
     draft, t = s.draft, s.t
     message = update.effective_message
     assert message is not None and message.text is not None
-    urgency = services(context).answerer.triage.classify(message.text)
+    urgency = services(context).answerer.assess(message.text).urgency
     if urgency is not None:
         return await _offer_after_crisis(update, context, draft, t, urgency)
     problem = check_description(message.text)

@@ -1,0 +1,52 @@
+"""The crisis triage of the messages that arrive together, in one model call.
+
+Under a burst, Telegram hands the bot up to 100 updates per ``getUpdates``, and the update processor starts
+one task per update; each task's first step is the crisis triage. One model call per message costs about
+1 ms of overhead on top of the actual work, and the triage of all arrivals ran before any of them could
+move on, so a crisis in the middle of a burst waited for the triage of everything ahead of it. Here every
+task of one event-loop turn adds its text, and the next turn triages them all at once.
+
+Pitfalls:
+- :meth:`BatchedTriage.is_crisis` must be awaited in the task that will handle the update: it leaves the
+  assessment for :meth:`bot.answering.decision.Answerer.decide` in that task's context.
+- A failing model call fails every message of its batch (each task raises, PTB's error handler logs it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.answering.decision import Answerer
+from bot.triage.learned import TriageResult
+
+
+class BatchedTriage:
+    def __init__(self, answerer: Answerer) -> None:
+        self._answerer = answerer
+        self._pending: list[tuple[str, asyncio.Future[TriageResult]]] = []
+        self._scheduled = False
+
+    async def is_crisis(self, text: str) -> bool:
+        """Whether ``text`` gets crisis guidance first; triaged together with this loop turn's other texts."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[TriageResult] = loop.create_future()
+        self._pending.append((text, future))
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._run)  # after every task that is ready in this turn has added its text
+        result = await future
+        self._answerer.remember(text, result)
+        return result.urgency is not None
+
+    def _run(self) -> None:
+        pending, self._pending, self._scheduled = self._pending, [], False
+        try:
+            results = self._answerer.triage.assess_many([text for text, _ in pending])
+        except Exception as exc:  # noqa: BLE001 - handed to every waiting task, which raises it
+            for _, future in pending:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, future), result in zip(pending, results, strict=True):
+            if not future.done():  # a waiter cancelled meanwhile
+                future.set_result(result)
