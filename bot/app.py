@@ -94,9 +94,7 @@ def build_application(
         .token(token)
         .base_url(base_url or settings.telegram_api_base_url)
         .rate_limiter(PriorityRateLimiter(overall_rate=settings.telegram_rate_limit, max_retries=3))
-        .concurrent_updates(
-            ChatOrderedUpdateProcessor(is_crisis=BatchedTriage(services.answerer).is_crisis)
-        )
+        .concurrent_updates(ChatOrderedUpdateProcessor(is_crisis=BatchedTriage(services.answerer).is_crisis))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

@@ -42,7 +42,7 @@ class BatchedTriage:
         pending, self._pending, self._scheduled = self._pending, [], False
         try:
             results = self._answerer.triage.assess_many([text for text, _ in pending])
-        except Exception as exc:  # noqa: BLE001 - handed to every waiting task, which raises it
+        except Exception as exc:  # handed to every waiting task, which raises it
             for _, future in pending:
                 if not future.done():
                     future.set_exception(exc)

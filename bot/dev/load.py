@@ -2,12 +2,22 @@
 
 ``python -m bot.dev.load [--residents N] [--throughput M]``
 
-Load: every resident, all at the same moment, asks a question, starts a report (``/melding``), picks a
-category and stops (``/annuleer``), one step after the bot's reply to the previous one, with the production
-rate limiter (``TELEGRAM_RATE_LIMIT``, 30 messages a second). One resident in a hundred sends a crisis message
-first. A step's latency runs from the moment the emulator hands out the resident's message to the first
-request the bot makes for that chat (a message, or an edit after a press). Reported: p50 and p99 of ordinary
-steps and of crisis replies, throughput (steps answered per second) and errors.
+Load: every resident, all at the same moment, asks a question (a distinct sample question of the knowledge
+base), starts a report (``/melding``), picks a category and stops (``/annuleer``), one step after the bot's
+reply to the previous one, with the production rate limiter (``TELEGRAM_RATE_LIMIT``, 30 messages a second,
+20 a minute per group). One resident in a hundred sends a crisis message first. One in fifty
+(``--report-every``) files the report instead of stopping, with a token of their own (``LT0042X``) in the
+description; a staff member in each
+municipality's group takes each card on and sends the resident a message carrying that token. Afterwards
+every card and every message is checked: each report has exactly one card, in its municipality's group, and
+no card or message carries another resident's token (cross-talk). A step's latency runs from the moment the
+emulator hands out the resident's message to the first request the bot makes for that chat (a message, or
+an edit after a press). Reported: p50 and p99 of ordinary steps and of crisis replies, throughput (steps
+answered per second), errors, reports, staff messages delivered and cross-talk.
+
+Crisis in a burst: ``--burst`` residents send distinct questions at once with a crisis message in the
+middle, production limiter on; reported: seconds until the crisis reply (target ≤ 2 s) and how many
+ordinary replies went out before it.
 
 Throughput (``make bench`` prints it too): ``M`` residents each send one question at once, with the rate
 limiter effectively off; the bot's processing rate is compared with a minimal python-telegram-bot echo bot on
@@ -15,7 +25,8 @@ the same emulator in the same run (target ratio ≥ 0.8).
 
 Pitfalls: the emulator runs in a thread of this process, so the driver, the emulator and the bot share one
 interpreter and its GIL; figures are for comparison on one machine, not absolute capacities. Staff actions are
-not in the mix (the staff e2e tests cover them); nothing here is timed in ``make test``.
+paced by Telegram's 20 messages a minute per group (cards, edits, prompts and previews all count), so the
+reports are spread over the six groups. Nothing here is timed in ``make test``.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -32,19 +44,25 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.dev.emulator import BotApiEmulator, Call, Message, SimUser
+from bot.dev.emulator import BotApiEmulator, Call, Message, SimChat, SimUser
 from bot.settings import Settings
 
-QUESTIONS = (
-    "Ik kreeg een appje van mijn zoon met een nieuw nummer, hij vraagt geld. Wat moet ik doen?",
-    "What should I do when someone threatens to share my photos?",
-    "hoe herken ik een drugslab in de buurt",
-    "Mijn dochter wordt gepest in de groepsapp, wie kan helpen?",
-    "Is het strafbaar om mijn bankpas uit te lenen?",
-    "phishing mail van de bank, link aangeklikt",
-)
 CRISIS = "Ik wil niet meer leven, ik heb de pillen al klaargelegd."
 NO_REPLY = float("nan")
+TOKEN = re.compile(r"\bLT\d{4}X\b")
+REFERENCE = re.compile(r"\b(?:ELB|EPE|HAT|HEE|NUN|OLD)-[2-9A-HJKMNP-Z]{4}\b")
+# Place answers and the municipality each routes to.
+PLACES = (
+    ("Elburg", "elburg"),
+    ("Epe", "epe"),
+    ("Hattem", "hattem"),
+    ("Wapenveld", "heerde"),
+    ("Nunspeet", "nunspeet"),
+    ("Oldebroek", "oldebroek"),
+)
+# A filed report: after the category, the description, the place and its confirmation, no photos, updates
+# via the chat, no contact details, consent, send (callback data prefixes of the buttons pressed).
+REPORT_STEPS = ("r:place:yes", "r:photos:done", "r:upd:chat", "r:contact:skip", "r:consent:yes", "r:sum:send")
 
 
 @dataclass
@@ -59,6 +77,10 @@ class LoadResult:
     crisis_p50_ms: float
     crisis_max_ms: float
     errors: int
+    reports_filed: int = 0
+    cards_ok: int = 0  # filed reports with exactly one card, in their municipality's group
+    staff_messages_delivered: int = 0  # staff messages that reached the resident, carrying their token
+    crosstalk: int = 0  # cards and messages carrying another resident's token
     latencies_ms: list[float] = field(default_factory=list, repr=False)
 
 
@@ -138,15 +160,30 @@ def _count_errors() -> Iterator[_ErrorCounter]:
         root.removeHandler(counter)
 
 
-async def _message_with_buttons(emu: BotApiEmulator, chat_id: int, wait: float) -> Message | None:
-    """The bot's last message once it carries buttons (a reply may come as two messages), or None."""
+async def _button(
+    emu: BotApiEmulator, chat_id: int, prefix: str, after: int, wait: float
+) -> tuple[Message, int] | None:
+    """The bot's newest message in ``chat_id`` (newer than message ``after``) with a button whose callback data
+    starts with ``prefix``, and that button's index; None when none comes within ``wait`` seconds."""
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        message = emu.last_message(chat_id)
-        if message is not None and message.buttons:
-            return message
+        for message in reversed(emu.messages(chat_id)):
+            if message.message_id <= after:
+                break
+            datas = [str(b.get("callback_data", "")) for b in message.buttons]
+            found = next((i for i, d in enumerate(datas) if d.startswith(prefix)), None)
+            if message.from_bot and found is not None:
+                return message, found
         await asyncio.sleep(0.02)
     return None
+
+
+@dataclass
+class _Filed:
+    reference: str
+    token: str
+    municipality: str
+    resident: int
 
 
 async def _resident(
@@ -155,21 +192,35 @@ async def _resident(
     user: SimUser,
     index: int,
     timeout: float,  # noqa: ASYNC109
+    questions: list[str],
+    staff: dict[str, asyncio.Queue[_Filed]] | None = None,
+    report_every: int = 10,
 ) -> list[tuple[bool, float]]:
-    """One resident's steps; each entry is (crisis?, latency in ms or NaN when no reply came)."""
+    """One resident's steps; each entry is (crisis?, latency in ms or NaN when no reply came). A reporter
+    hands their filed report to the staff member of its municipality (``staff``)."""
     steps: list[tuple[str, Any]] = []
     if index % 100 == 50:
         steps.append(("crisis", CRISIS))
-    steps += [("say", QUESTIONS[index % len(QUESTIONS)]), ("say", "/melding"), ("press", 0), ("say", "/annuleer")]
+    steps += [("say", questions[index % len(questions)]), ("say", "/melding"), ("press", "r:cat:")]
+    token = f"LT{index:04d}X"
+    place, municipality = PLACES[(index // report_every) % len(PLACES)]  # reporters spread over the groups
+    reporter = staff is not None and index % report_every == 3
+    if reporter:
+        description = f"Melding {token}: jongeren gooien elke avond flessen kapot bij de speeltuin."
+        steps += [("say", description), ("say", place), *(("press", prefix) for prefix in REPORT_STEPS)]
+    else:
+        steps.append(("say", "/annuleer"))
     results: list[tuple[bool, float]] = []
+    pressed = 0
     for kind, value in steps:
         future = watcher.expect(user.id)
         if kind == "press":
-            message = await _message_with_buttons(emu, user.id, timeout)
-            if message is None:
+            found = await _button(emu, user.id, value, pressed, timeout)
+            if found is None:
                 results.append((False, NO_REPLY))
                 continue
-            emu.press(user, message, value)
+            pressed = found[0].message_id
+            emu.press(user, found[0], found[1])
         else:
             emu.send_text(user, value)
         try:
@@ -178,24 +229,195 @@ async def _resident(
             latency = NO_REPLY
         results.append((kind == "crisis", latency))
         await asyncio.sleep(0.05)  # a step's reply may come in two requests; let the last one land
+    if reporter and staff is not None:
+        reference = await _reference(emu, user.id, timeout)
+        if reference is not None:
+            staff[municipality].put_nowait(_Filed(reference, token, municipality, user.id))
     return results
 
 
-async def run_load(settings: Settings, residents: int, *, timeout: float = 120.0) -> LoadResult:  # noqa: ASYNC109
-    """Drive ``residents`` at once through a fresh emulator and the real bot on ``settings``' database."""
-    from bot.app import embedded_bot  # the composition root imports telegram: only when run
+async def _reference(emu: BotApiEmulator, chat_id: int, wait: float) -> str | None:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        for message in emu.messages(chat_id):
+            found = REFERENCE.search(message.plain_text or "") if message.from_bot else None
+            if found:
+                return found.group()
+        await asyncio.sleep(0.05)
+    return None
 
+
+def _actions(message: Message) -> list[str]:
+    return [
+        str(b.get("callback_data", "")).split(":")[1] for b in message.buttons if ":" in str(b.get("callback_data"))
+    ]
+
+
+async def _poll(check: Any, wait: float) -> Any:
+    """``check()``'s first truthy value within ``wait`` seconds, else None."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    return None
+
+
+async def _staff_member(
+    emu: BotApiEmulator,
+    group: SimChat,
+    member: SimUser,
+    filed: asyncio.Queue[_Filed],
+    done: list[_Filed],
+    delivered: list[_Filed],
+    timeout: float,  # noqa: ASYNC109
+) -> None:
+    """Works the reports of one group as they come in, one after the other (a person does one thing at a
+    time): takes the card on and sends the resident a message with their token."""
+    while True:
+        item = await filed.get()
+        done.append(item)
+        try:
+            if await _take_and_message(emu, group, member, item, timeout):
+                delivered.append(item)
+        finally:
+            filed.task_done()
+
+
+async def _take_and_message(
+    emu: BotApiEmulator,
+    group: SimChat,
+    member: SimUser,
+    item: _Filed,
+    timeout: float,  # noqa: ASYNC109
+) -> bool:
+    """Take on ``item``'s card, message the resident (own text), send; True once the resident has it."""
+
+    def card() -> Message | None:
+        return next(
+            (m for m in emu.messages(group.id) if m.from_bot and item.reference in (m.plain_text or "") and m.buttons),
+            None,
+        )
+
+    def newest_bot(after: int, action: str | None = None) -> Message | None:
+        mine = [m for m in emu.messages(group.id) if m.from_bot and m.message_id > after]
+        if action is not None:
+            mine = [m for m in mine if action in _actions(m)]
+        return mine[-1] if mine else None
+
+    def taken() -> Message | None:
+        found = card()
+        return found if found is not None and "take" not in _actions(found) and "message" in _actions(found) else None
+
+    def reached() -> bool:
+        return any(m.from_bot and text in (m.plain_text or "") for m in emu.messages(item.resident))
+
+    found = await _poll(card, timeout)
+    if found is None or "take" not in _actions(found):
+        return False
+    emu.press(member, found, _actions(found).index("take"))
+    found = await _poll(taken, timeout)
+    if found is None:
+        return False
+    mark = max(m.message_id for m in emu.messages(group.id))
+    emu.press(member, found, _actions(found).index("message"))
+    prompt = await _poll(lambda: newest_bot(mark), timeout)
+    if prompt is not None and "own" in _actions(prompt):  # a standard-text picker first: write our own
+        mark = prompt.message_id
+        emu.press(member, prompt, _actions(prompt).index("own"))
+        prompt = await _poll(lambda: newest_bot(mark), timeout)
+    if prompt is None:
+        return False
+    text = f"Over {item.token}: we komen morgen kijken bij de speeltuin."
+    emu.send_text(member, text, group)
+    preview = await _poll(lambda: newest_bot(prompt.message_id, "send"), timeout)
+    if preview is None:
+        return False
+    emu.press(member, preview, _actions(preview).index("send"))
+    return bool(await _poll(reached, timeout))
+
+
+def _crosstalk(
+    emu: BotApiEmulator, groups: dict[str, SimChat], filed: list[_Filed], residents: list[SimUser]
+) -> tuple[int, int]:
+    """(reports with exactly one card in the right group, cards and messages carrying a foreign token)."""
+    by_reference = {f.reference: f for f in filed}
+    tokens_of = {f.resident: f.token for f in filed}
+    wrong = 0
+    cards: dict[str, list[str]] = {}
+    for municipality, group in groups.items():
+        own = {f.token for f in filed if f.municipality == municipality}
+        for message in emu.messages(group.id):
+            if not message.from_bot:
+                continue
+            text = message.plain_text or ""
+            tokens = set(TOKEN.findall(text))
+            # A card or preview opens with its own report's reference ("possibly related" names others later).
+            first = REFERENCE.search(text)
+            owner = by_reference.get(first.group()) if first else None
+            if not tokens <= own or (owner is not None and not tokens <= {owner.token}):
+                wrong += 1
+            elif owner is not None and tokens and message.buttons and text.startswith("📝"):
+                cards.setdefault(owner.reference, []).append(municipality)
+    for user in residents:
+        allowed = {tokens_of[user.id]} if user.id in tokens_of else set()
+        wrong += sum(
+            1 for m in emu.messages(user.id) if m.from_bot and not set(TOKEN.findall(m.plain_text or "")) <= allowed
+        )
+    right = sum(1 for f in filed if cards.get(f.reference) == [f.municipality])
+    return right, wrong
+
+
+async def run_load(
+    settings: Settings,
+    residents: int,
+    *,
+    timeout: float = 120.0,  # noqa: ASYNC109
+    staff: bool = True,
+    report_every: int = 50,
+) -> LoadResult:
+    """Drive ``residents`` at once through a fresh emulator and the real bot on ``settings``' database; with
+    ``staff``, one in ``report_every`` files a report and each municipality's staff member works them."""
+    from bot.app import embedded_bot  # the composition root imports telegram: only when run
+    from bot.outbox.delivery import link_municipality
+    from bot.staff.registry import add_staff
+
+    questions = [q for q in sample_questions() if TOKEN.search(q) is None]
+    queues: dict[str, asyncio.Queue[_Filed]] = {}
+    delivered: list[_Filed] = []
+    filed: list[_Filed] = []
     with BotApiEmulator(accept_any_token=True) as emu, _count_errors() as errors:
-        async with embedded_bot(settings, base_url=emu.base_url, base_file_url=emu.base_file_url):
+        async with embedded_bot(settings, base_url=emu.base_url, base_file_url=emu.base_file_url) as app:
+            db = app.bot_data.services.db
+            groups: dict[str, SimChat] = {}
+            workers: list[asyncio.Task[None]] = []
+            if staff:
+                for i, (_, municipality) in enumerate(PLACES):
+                    group = groups[municipality] = emu.add_group(f"Team {municipality}")
+                    await link_municipality(db, municipality, group.id)
+                    member = emu.add_user(f"Medewerker{i}", "nl")
+                    await add_staff(db, member.id, municipality, "staff", f"Medewerker {i}")
+                    queue = queues[municipality] = asyncio.Queue()
+                    worker = _staff_member(emu, group, member, queue, filed, delivered, timeout)
+                    workers.append(asyncio.create_task(worker))
             await emu.wait_quiet(0.2)
             users = [emu.add_user(f"Inwoner{i}", "nl" if i % 3 else "en") for i in range(residents)]
             start = time.monotonic()
             with _Watcher(emu) as watcher:
                 per_resident = await asyncio.gather(
-                    *(_resident(emu, watcher, user, i, timeout) for i, user in enumerate(users))
+                    *(
+                        _resident(emu, watcher, user, i, timeout, questions, queues if staff else None, report_every)
+                        for i, user in enumerate(users)
+                    )
                 )
+                for queue in queues.values():
+                    await queue.join()
             seconds = time.monotonic() - start
+            for worker_task in workers:
+                worker_task.cancel()
             await emu.wait_quiet(0.3, timeout=30)
+            cards_ok, crosstalk = _crosstalk(emu, groups, filed, users) if staff else (0, 0)
     steps = [step for steps in per_resident for step in steps]
     ordinary = [ms for crisis, ms in steps if not crisis and ms == ms]
     crisis = [ms for is_crisis, ms in steps if is_crisis and ms == ms]
@@ -211,16 +433,21 @@ async def run_load(settings: Settings, residents: int, *, timeout: float = 120.0
         crisis_p50_ms=round(_percentile(crisis, 0.5), 1),
         crisis_max_ms=round(max(crisis), 1) if crisis else NO_REPLY,
         errors=errors.count,
+        reports_filed=len(filed),
+        cards_ok=cards_ok,
+        staff_messages_delivered=len(delivered),
+        crosstalk=crosstalk,
         latencies_ms=ordinary,
     )
 
 
 def sample_questions() -> list[str]:
     """Every sample question of the knowledge base, both languages (over a thousand distinct texts)."""
+    from bot.i18n.catalogs import SUPPORTED_LANGUAGES
     from knowledge.base import load_knowledge_base
 
     kb = load_knowledge_base()
-    return [q for topic in kb.topics.values() for lang in ("nl", "en") for q in topic.lang(lang).questions]
+    return [q for topic in kb.topics.values() for lang in SUPPORTED_LANGUAGES for q in topic.lang(lang).questions]
 
 
 async def _burst(emu: BotApiEmulator, texts: list[str], name: str = "Burst") -> float:
@@ -324,13 +551,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.dev.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=1000)
     parser.add_argument("--throughput", type=int, default=0, help="also measure the throughput ratio (M messages)")
+    parser.add_argument("--report-every", type=int, default=50, help="one resident in N files a report")
     parser.add_argument("--burst", type=int, default=1000, help="ordinary questions around one crisis message")
     parser.add_argument("--json", type=Path, help="write the figures as JSON")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        result = asyncio.run(run_load(_settings(Path(tmp) / "load"), args.residents))
+        result = asyncio.run(run_load(_settings(Path(tmp) / "load"), args.residents, report_every=args.report_every))
         figures["load"] = {k: v for k, v in asdict(result).items() if k != "latencies_ms"}
         figures["crisis_in_burst"] = asyncio.run(crisis_in_burst(_settings(Path(tmp) / "burst"), args.burst))
         if args.throughput:
@@ -338,7 +566,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(figures, indent=2))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    ok = result.answered == result.steps and result.errors == 0
+    ok = result.answered == result.steps and result.errors == 0 and result.crosstalk == 0
+    ok = ok and result.cards_ok == result.reports_filed == result.staff_messages_delivered
     return 0 if ok else 1
 
 

@@ -42,6 +42,36 @@ async def test_one_chat_in_order_other_chats_meanwhile() -> None:
     assert log[3:] == ["end a1", "start a2", "end a2"]  # chat 10's second update waited for its first
 
 
+async def test_a_crisis_update_skips_the_ordinary_updates_in_flight() -> None:
+    async def is_crisis(text: str) -> bool:
+        return text == "help"
+
+    processor = ChatOrderedUpdateProcessor(is_crisis=is_crisis, ordinary_in_flight=2)
+    release = asyncio.Event()
+    started: list[int] = []
+
+    async def handle(chat_id: int) -> None:
+        started.append(chat_id)
+        await release.wait()
+
+    def update(update_id: int, chat_id: int, text: str) -> Update:
+        message = Message(update_id, dt.datetime.now(dt.UTC), Chat(chat_id, Chat.PRIVATE), text=text)
+        return Update(update_id, message=message)
+
+    ordinary = [
+        asyncio.create_task(processor.process_update(update(i, 100 + i, "hallo"), handle(100 + i))) for i in range(6)
+    ]
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    crisis = asyncio.create_task(processor.process_update(update(9, 9, "help"), handle(9)))
+    for _ in range(50):  # a few loop turns: the crisis starts without anyone finishing
+        await asyncio.sleep(0)
+    assert started == [100, 101, 9]  # two ordinary updates in flight; the crisis did not wait for the other four
+    release.set()
+    await asyncio.gather(*ordinary, crisis)
+    assert sorted(started) == [9, 100, 101, 102, 103, 104, 105]
+
+
 async def test_updates_without_a_chat_run_at_once() -> None:
     processor = ChatOrderedUpdateProcessor()
     ran: list[object] = []
