@@ -145,6 +145,10 @@ class TopicModel:
         result: FloatArray = self._pipeline.predict_proba([text])[0]
         return result
 
+    def probabilities_many(self, texts: Sequence[str]) -> list[FloatArray]:
+        """:meth:`probabilities` of many texts in one call (the per-call overhead is paid once)."""
+        return list(self._pipeline.predict_proba(list(texts))) if texts else []
+
 
 def content_hash(texts: Sequence[str], labels: Sequence[str]) -> str:
     return hashlib.sha256(json.dumps([list(texts), list(labels)]).encode()).hexdigest()
@@ -188,8 +192,9 @@ class TopicMatcher:
         self.decision = decision or Decision()
         self._position = {topic: i for i, topic in enumerate(model.classes)}
 
-    def score(self, text: str) -> Scored:
-        p = self.model.probabilities(text).copy()
+    def score(self, text: str, probabilities: FloatArray | None = None) -> Scored:
+        """``probabilities``: the model's for ``text`` when already computed (a batch)."""
+        p = (self.model.probabilities(text) if probabilities is None else probabilities).copy()
         features = self.index.features(text)
         if features is not None:
             for topic_index, value in zip(features.topics, self.index.combine(features), strict=True):
@@ -220,7 +225,7 @@ class TopicMatcher:
             return SearchResult("clarify", None, candidates)
         return SearchResult("fallback", None, candidates)
 
-    def search(self, text: str, limit: int = 5) -> SearchResult:
+    def search(self, text: str, limit: int = 5, probabilities: FloatArray | None = None) -> SearchResult:
         if not self.index.normalizer.tokens(text):  # only stopwords, emoji or punctuation
             return SearchResult("fallback", None)
-        return self.decide(self.score(text), limit=limit)
+        return self.decide(self.score(text, probabilities), limit=limit)

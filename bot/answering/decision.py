@@ -4,13 +4,15 @@ This is the single decision used by the Telegram handler, ``veiligbot ask`` and 
 Pitfalls:
 - Triage always runs before search and wins; a crisis message is never answered with a topic alone,
   although the related topic is kept so the reply can offer it afterwards.
-- :meth:`Answerer.is_crisis` remembers its assessment in a context variable, so the handler of the same
-  update (same task) does not run the triage a second time: one message, one triage (it was a quarter
-  of the CPU time of an ordinary question). Only the same text reuses it; nothing is shared across updates.
+- :meth:`Answerer.assess` remembers its assessment in a context variable, and the update processor's
+  batch (:mod:`bot.answering.batching`) also the topic model's probabilities, so the handler of the same
+  update (same task) does not compute them again: one message, one triage (it was a quarter of the CPU
+  time of an ordinary question). Only the same text reuses them; nothing is shared across updates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,7 +20,7 @@ from typing import Any, Literal
 from bot.triage.learned import CrisisTriage, TriageResult
 from bot.triage.rules import Urgency
 from knowledge.normalize import words
-from knowledge.ranker import TopicMatcher
+from knowledge.ranker import FloatArray, TopicMatcher
 from knowledge.search import Candidate
 
 Action = Literal["answer", "clarify", "fallback", "urgent"]
@@ -40,8 +42,8 @@ THANKS_WORDS = frozenset(
 )
 
 # The topic that explains each crisis service, offered after the crisis guidance.
-# The last assessment made in this task (one update's handling): (text, result).
-_ASSESSED: ContextVar[tuple[str, TriageResult] | None] = ContextVar("veilig_assessed", default=None)
+# The last assessment made in this task (one update's handling): (text, triage, topic model probabilities).
+_ASSESSED: ContextVar[tuple[str, TriageResult, FloatArray | None] | None] = ContextVar("veilig_assessed", default=None)
 
 URGENCY_TOPIC: dict[Urgency, str] = {
     Urgency.EMERGENCY: "emergency",
@@ -86,10 +88,15 @@ class Answerer:
         self.remember(text, result)
         return result
 
+    def prepare_many(self, texts: Sequence[str]) -> list[tuple[TriageResult, FloatArray]]:
+        """The triage and the topic model's probabilities of many texts, each model called once."""
+        return list(zip(self.triage.assess_many(texts), self.matcher.model.probabilities_many(texts), strict=True))
+
     @staticmethod
-    def remember(text: str, result: TriageResult) -> None:
-        """Let this task's later :meth:`assess` of ``text`` reuse ``result`` (see the module pitfalls)."""
-        _ASSESSED.set((text, result))
+    def remember(text: str, result: TriageResult, probabilities: FloatArray | None = None) -> None:
+        """Let this task's later :meth:`assess` and :meth:`decide` of ``text`` reuse ``result`` and the topic
+        model's ``probabilities`` (see the module pitfalls)."""
+        _ASSESSED.set((text, result, probabilities))
 
     @staticmethod
     def forget_assessment() -> None:
@@ -102,7 +109,8 @@ class Answerer:
 
     def decide(self, text: str) -> Decision:
         triage = self.assess(text)
-        result = self.matcher.search(text)
+        known = _ASSESSED.get()
+        result = self.matcher.search(text, probabilities=known[2] if known and known[0] == text else None)
         if triage.urgency is not None:
             return Decision(text, "urgent", URGENCY_TOPIC[triage.urgency], result.candidates, triage.urgency)
         small_talk = small_talk_of(text)
