@@ -450,12 +450,13 @@ def sample_questions() -> list[str]:
     return [q for topic in kb.topics.values() for lang in SUPPORTED_LANGUAGES for q in topic.lang(lang).questions]
 
 
-async def _burst(emu: BotApiEmulator, texts: list[str], name: str = "Burst") -> float:
-    """One new resident per text sends it, all at once; seconds until the bot has sent every one a reply."""
+async def _burst(emu: BotApiEmulator, texts: list[str], name: str = "Burst") -> tuple[float, float]:
+    """One new resident per text sends it, all at once; (seconds until the bot has sent every one a reply,
+    CPU seconds this process used meanwhile: bot, emulator and driver)."""
     users = [emu.add_user(f"{name}{i}", "nl") for i in range(len(texts))]
     seen = len(emu.calls())
     pending = {u.id for u in users}
-    start = time.monotonic()
+    start, cpu = time.monotonic(), time.process_time()
     for user, text in zip(users, texts, strict=True):
         emu.send_text(user, text)
     deadline = start + 300
@@ -466,13 +467,13 @@ async def _burst(emu: BotApiEmulator, texts: list[str], name: str = "Burst") -> 
         seen += len(calls)
         pending -= {_chat_of(c) for c in calls if c.method == "sendMessage"}
         await asyncio.sleep(0.005)
-    return time.monotonic() - start
+    return time.monotonic() - start, time.process_time() - cpu
 
 
 WARM_UP = 20  # messages before the timed burst, for both bots
 
 
-async def echo_throughput(texts: list[str]) -> float:
+async def echo_throughput(texts: list[str]) -> tuple[float, float]:
     """Messages per second of a minimal python-telegram-bot echo bot on the emulator (the baseline)."""
     from telegram import Update
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
@@ -489,14 +490,15 @@ async def echo_throughput(texts: list[str]) -> float:
             await app.updater.start_polling(poll_interval=0.0, timeout=1)
             await app.start()
             await _burst(emu, texts[-WARM_UP:], "Warm")
-            seconds = await _burst(emu, texts[:-WARM_UP])
+            seconds, cpu = await _burst(emu, texts[:-WARM_UP])
             await app.updater.stop()
             await app.stop()
-    return (len(texts) - WARM_UP) / seconds
+    return (len(texts) - WARM_UP) / seconds, cpu / (len(texts) - WARM_UP)
 
 
-async def bot_throughput(settings: Settings, texts: list[str]) -> float:
-    """Messages per second of our bot with the rate limiter effectively off (questions, one per resident)."""
+async def bot_throughput(settings: Settings, texts: list[str]) -> tuple[float, float]:
+    """Messages per second of our bot with the rate limiter effectively off (questions, one per resident),
+    and CPU seconds per message."""
     from bot.app import embedded_bot
 
     unlimited = settings.model_copy(update={"telegram_rate_limit": 1_000_000.0})  # validation bypassed on purpose
@@ -504,18 +506,29 @@ async def bot_throughput(settings: Settings, texts: list[str]) -> float:
         async with embedded_bot(unlimited, base_url=emu.base_url, base_file_url=emu.base_file_url):
             await emu.wait_quiet(0.2)
             await _burst(emu, texts[-WARM_UP:], "Warm")
-            seconds = await _burst(emu, texts[:-WARM_UP])
-    return (len(texts) - WARM_UP) / seconds
+            seconds, cpu = await _burst(emu, texts[:-WARM_UP])
+    return (len(texts) - WARM_UP) / seconds, cpu / (len(texts) - WARM_UP)
 
 
-async def throughput_ratio(settings: Settings, count: int) -> dict[str, float]:
+async def throughput_ratio(settings: Settings, count: int, rounds: int = 2) -> dict[str, float]:
     """Both bots get the same ``count`` distinct sample questions (and the same warm-up) on the same emulator
-    code, one after the other in this run: no answer can be reused from an earlier message."""
+    code, alternately in this run, ``rounds`` times; the best round of each counts (the machine is shared,
+    and other work only ever slows a round down). No answer can be reused from an earlier message."""
     questions = sample_questions()
     texts = [questions[i % len(questions)] for i in range(count + WARM_UP)]
-    ours = await bot_throughput(settings, texts)
-    echo = await echo_throughput(texts)
-    return {"ours_per_s": round(ours, 1), "echo_per_s": round(echo, 1), "ratio": round(ours / echo, 2)}
+    ours: list[tuple[float, float]] = []
+    echo: list[tuple[float, float]] = []
+    for _ in range(rounds):
+        ours.append(await bot_throughput(settings, texts))
+        echo.append(await echo_throughput(texts))
+    best_ours, best_echo = max(ours), max(echo)
+    return {
+        "ours_per_s": round(best_ours[0], 1),
+        "echo_per_s": round(best_echo[0], 1),
+        "ratio": round(best_ours[0] / best_echo[0], 2),
+        "ours_cpu_ms_per_message": round(best_ours[1] * 1000, 2),
+        "echo_cpu_ms_per_message": round(best_echo[1] * 1000, 2),
+    }
 
 
 async def crisis_in_burst(settings: Settings, count: int) -> dict[str, float]:
