@@ -132,7 +132,8 @@ class TelegramMessageSender:
 def deliver_now(context: Context) -> None:
     """Run the outbox right away (after a report is filed) instead of waiting for the next interval."""
     if context.job_queue is not None and context.bot_data.outbox is not None:
-        context.job_queue.run_once(_deliver_job, 0, name="deliver-now")
+        # No misfire limit: on a busy machine the job may start late (APScheduler drops a job over 1 s late).
+        context.job_queue.run_once(_deliver_job, 0, name="deliver-now", job_kwargs={"misfire_grace_time": None})
 
 
 async def _deliver_job(context: Context) -> None:

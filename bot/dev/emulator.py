@@ -1206,6 +1206,13 @@ class BotApiEmulator:
         with self._lock:
             return update_id in self._delivered
 
+    def busy(self) -> bool:
+        """Whether the bot has work here the emulator can see: an update it has not confirmed yet (fetched or
+        not; PTB confirms a batch with the next ``getUpdates`` offset, after queueing it) or a request other
+        than ``getUpdates`` in flight. See bot.dev.idle for the bot's side."""
+        with self._lock:
+            return self._in_flight > 0 or any(self._is_allowed(u) for u in self._updates)
+
     def pending_updates(self) -> int:
         """Updates not yet confirmed by the bot (delivered or not)."""
         with self._lock:

@@ -39,9 +39,10 @@ Exit status: 0; 1 if the bot failed to start, logged an ERROR (loggers ``telegra
 or did not fetch an update; 2 if the script itself was wrong (unknown directive, no such button) and the bot
 was fine.
 
-Pitfall: "after each input the bot is done" is a heuristic: the sandbox waits until the update was fetched,
-the Application's update queue is drained (when the factory yields an object with an ``update_queue``), and
-no Bot API request other than ``getUpdates`` happened for ``quiet`` seconds (bounded by ``max_wait``).
+Pitfall: "after each input the bot is done": when the factory yields a PTB Application (an object with an
+``update_queue``), the sandbox reads that from the Application (bot.dev.idle: every update handled, no job due
+or running, no request in flight); otherwise it is a heuristic: no Bot API request other than ``getUpdates``
+happened for ``quiet`` seconds. Every wait is bounded by ``max_wait``.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO, cast
 
 from bot.dev.emulator import BotApiEmulator, ChatEvent, Message, SimChat, SimUser, iter_buttons
+from bot.dev.idle import Idleness
 
 __all__ = [
     "DEFAULT_RESIDENT",
@@ -311,6 +313,7 @@ class _Session:
     bot_failed: bool = False
     script_failed: bool = False
     handle: object = None
+    idle: Idleness | None = None  # set while the running bot is a PTB Application
     stack: AsyncExitStack = field(default_factory=AsyncExitStack)
     collector: _ErrorCollector = field(default_factory=_ErrorCollector)
 
@@ -398,11 +401,24 @@ class _Session:
             self.say(f"! bot failed to start: {type(exc).__name__}: {exc}")
             self.bot_failed = True
             return False
-        await self.emu.wait_quiet(self.quiet, self.max_wait)
+        # No await between entering the bot's context and attaching: no job can have started yet.
+        if isinstance(getattr(self.handle, "update_queue", None), asyncio.Queue):
+            self.idle = Idleness(self.emu)
+            self.idle.attach(self.handle)
+        await self._wait_done()
         self.flush()
         return True
 
+    async def _wait_done(self) -> None:
+        if self.idle is not None:
+            await self.idle.wait(self.max_wait)
+        else:
+            await self.emu.wait_quiet(self.quiet, self.max_wait)
+
     async def stop_bot(self) -> None:
+        if self.idle is not None:
+            self.idle.detach()
+            self.idle = None
         stack, self.stack = self.stack, AsyncExitStack()
         try:
             await stack.aclose()
@@ -420,12 +436,7 @@ class _Session:
             except TimeoutError:
                 self.say(f"! the bot did not fetch the update within {self.max_wait:g} s")
                 self.bot_failed = True
-        await self.emu.wait_quiet(self.quiet, self.max_wait)
-        queue = getattr(self.handle, "update_queue", None)
-        if isinstance(queue, asyncio.Queue):  # PTB's Application: join() returns once every update is handled
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(queue.join(), self.max_wait)
-            await self.emu.wait_quiet(self.quiet, self.max_wait)
+        await self._wait_done()
         self.flush()
 
     # ---- input --------------------------------------------------------------------------------------
@@ -684,7 +695,8 @@ async def run_script(
         group_chats: ``{chat_id: title}`` of group chats to create before the bot starts.
         staff_groups: the municipalities' staff groups to create before the bot starts; with them, the staff
             members of :data:`SANDBOX_STAFF` are created as members of their group.
-        quiet: seconds without Bot API calls after which the bot counts as done with an input.
+        quiet: for a bot that is not a PTB Application only: seconds without Bot API calls after which it
+            counts as done with an input.
         max_wait: upper bound for every wait.
 
     Returns:

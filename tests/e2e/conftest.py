@@ -13,6 +13,10 @@ Usage in a test::
 
 ``bot.services`` gives the running Services (db, kb, router ...); ``bot.staff_group(municipality)``
 creates a group chat and links the municipality to it.
+
+Waiting: every helper returns once the bot is idle (bot.dev.idle: no update unconfirmed or being handled, no
+request in flight, no job due or running), read from the running Application itself, not from a silence of
+some length: a slow machine makes a test slower, never wrong.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import pytest
 
 from bot.app import embedded_bot
 from bot.dev.emulator import BotApiEmulator, Message, SimChat, SimUser
+from bot.dev.idle import Idleness
 from bot.outbox.delivery import link_municipality
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -38,6 +43,7 @@ class Harness:
     _stack: AsyncExitStack | None = None
     app: object | None = None
     restarts: int = field(default=0)
+    idle: Idleness | None = None
 
     async def start(self) -> None:
         self._stack = AsyncExitStack()
@@ -46,9 +52,14 @@ class Harness:
                 self.settings, base_url=self.emu.base_url, base_file_url=self.emu.base_file_url, services=self.services
             )
         )
-        await self.emu.wait_quiet(0.2)
+        # No await between entering the bot's context and attaching: no job can have started yet.
+        self.idle = Idleness(self.emu)
+        self.idle.attach(self.app)
+        await self.quiet()
 
     async def stop(self) -> None:
+        if self.idle is not None:
+            self.idle.detach()
         if self._stack is not None:
             await self._stack.aclose()
             self._stack = None
@@ -61,7 +72,9 @@ class Harness:
         await self.start()
 
     async def quiet(self) -> None:
-        assert await self.emu.wait_quiet(0.25, timeout=15.0), "the bot did not go quiet"
+        """Wait until the bot has handled every update sent so far, and the work it started (jobs) is done."""
+        assert self.idle is not None, "the bot is not running"
+        assert await self.idle.wait(timeout=30.0), "the bot did not go quiet"
 
     async def say(self, user: SimUser, text: str, chat: SimChat | None = None) -> Message:
         update_id = self.emu.send_text(user, text, chat)
