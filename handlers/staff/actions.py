@@ -195,6 +195,8 @@ async def _apply(
         return False
     if update.callback_query is not None:
         await update.callback_query.answer(t.gettext("Done."))
+    elif update.effective_message is not None:  # a typed command: the card may be far up (or in a topic)
+        await update.effective_message.reply_text(escape(t.gettext("Done.")))
     deliver_now(context)
     return True
 

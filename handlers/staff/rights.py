@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from telegram import Bot, Chat
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.i18n.catalogs import N_
 
@@ -38,6 +38,8 @@ async def check_rights(bot: Bot, chat_id: int, chat: Chat | None = None) -> Righ
         member = await bot.get_chat_member(chat_id, bot.id)
     except Forbidden:
         return Rights(False, [NOT_MEMBER])
+    except BadRequest as exc:  # Telegram says "chat not found" for a group the bot is not in
+        return Rights(False, [NOT_MEMBER if "chat not found" in exc.message.lower() else UNCHECKED])
     except TelegramError:
         return Rights(False, [UNCHECKED])
     if member.status in ("left", "kicked"):
