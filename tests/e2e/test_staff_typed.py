@@ -141,6 +141,7 @@ async def test_commands_inside_a_reports_topic(bot: Harness) -> None:
     reference = await file_via_chat(bot, anna, place="Wapenveld")
     await bot.quiet()
     (topic,) = bot.emu.topics(forum.id)
+    assert topic.name == f"{reference} · Overlast door jongeren"  # the reference and the category
 
     async def in_topic(text: str) -> None:
         update_id = bot.emu.send_text(henk, text, forum, thread_id=topic.message_thread_id)
