@@ -83,8 +83,16 @@ class Idleness:
 
     def busy(self) -> bool:
         """A snapshot: an unconfirmed update, a request in flight, an update in the queue, a job due or running."""
-        queued = self._queue is not None and not self._queue.empty()
-        return self._emu.busy() or queued or self._jobs_busy()
+        return self._emu.busy() or self._updates_unfinished() or self._jobs_busy()
+
+    def _updates_unfinished(self) -> bool:
+        """An update waits in the queue or is being handled. asyncio.Queue counts both for ``join()`` but has no
+        public reader of that count; ``_unfinished_tasks`` has held it since Python 3.4 (the fallback sees only
+        waiting updates)."""
+        if self._queue is None:
+            return False
+        unfinished = getattr(self._queue, "_unfinished_tasks", None)
+        return unfinished > 0 if isinstance(unfinished, int) else not self._queue.empty()
 
     async def wait(self, timeout: float = 15.0) -> bool:  # noqa: ASYNC109
         """Wait until the bot is idle; ``False`` if it was still busy after ``timeout`` seconds."""

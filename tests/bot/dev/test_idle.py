@@ -51,6 +51,7 @@ async def running() -> AsyncIterator[tuple[BotApiEmulator, Application, Idleness
             try:
                 yield emu, app, idle
             finally:
+                GATE["slow"].set()  # a failed test must not leave a handler waiting
                 idle.detach()
                 await app.updater.stop()
                 await app.stop()
