@@ -57,6 +57,7 @@ from handlers.staff import actions as staff_actions
 from handlers.staff import commands as staff_commands
 from handlers.staff import resident as staff_resident
 from handlers.staff import stats as staff_stats
+from handlers.staff import typed as staff_typed
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ def _register(app: App, services: Services) -> None:
     app.add_handler(CommandHandler("melding", staff_commands.report_command, filters=staff_chats), group=-2)
     app.add_handler(CommandHandler("koppel", staff_commands.link_command, filters=groups), group=-2)
     app.add_handler(CommandHandler("stats", staff_stats.stats_command, filters=staff_chats), group=-2)
+    app.add_handler(CommandHandler(staff_typed.NAMES, staff_typed.staff_command, filters=staff_chats), group=-2)
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & staff_chats, staff_actions.staff_text), group=-2)
     app.add_handler(report_flow.conversation(services.settings))
     app.add_handler(CommandHandler("start", start.start, filters=private))

@@ -185,14 +185,33 @@ def cmd_municipality_link(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
 
-    async def go() -> None:
-        db = Database(_settings().database)
-        await db.open()
-        await link_municipality(db, args.municipality, args.chat_id)
-        await db.close()
+    settings = _settings()
 
-    asyncio.run(go())
+    async def go() -> list[str] | None:
+        rights = None
+        if settings.token:  # the bot's rights in the chat, as /koppel checks them (handlers.staff.rights)
+            from handlers.staff.rights import check_rights_with_token
+
+            rights = await check_rights_with_token(settings.token, settings.telegram_api_base_url, args.chat_id)
+        db = Database(settings.database)
+        await db.open()
+        await link_municipality(db, args.municipality, args.chat_id, topics=rights is not None and rights.topics)
+        await db.close()
+        if rights is None:
+            return None
+        mode = "Each report gets its own topic." if rights.topics else "Each report comes as a card."
+        return [mode] + ([f"What the bot lacks: {'; '.join(rights.lacks)}."] if rights.lacks else [])
+
+    notes = asyncio.run(go())
     print(f"Reports for {args.municipality} now go to chat {args.chat_id}.")
+    if notes is None:
+        print(
+            "Without TELEGRAM_BOT_TOKEN the bot's rights in the chat were not checked (reports come as cards); "
+            "'/koppel' in the group checks them.",
+            file=sys.stderr,
+        )
+    for note in notes or []:
+        print(note)
     return 0
 
 
