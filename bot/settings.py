@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     draft_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Telegram user ids of administrators, comma-separated: they may act on every municipality's reports.
     admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Abuse resistance (bot.residents.limits): per resident; a crisis message is never held back by them.
+    messages_per_minute: int = Field(default=30, ge=1, le=1000)
+    reports_per_day: int = Field(default=5, ge=1, le=1000)
+    # Photos above this size (Telegram's file_size, bytes) are refused; the Bot API downloads at most 20 MB.
+    max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    # Personal data of a closed report is removed this many days after closing (bot.reports.retention).
+    retention_days: int = Field(default=90, ge=1, le=3650)
 
     @field_validator("telegram_bot_token")
     @classmethod

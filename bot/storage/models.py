@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -147,6 +148,8 @@ class Report(Base):
     question_asked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     question_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reopen_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the retention period removed the personal data (bot.reports.retention); the statistics stay.
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReportEvent(Base):
@@ -271,3 +274,14 @@ class ResidentReply(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # "answer" | "reopen"
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportQuota(Base):
+    """Reports a resident filed per day (bot.residents.limits), also those without a link to them; rows older
+    than two days are removed by the housekeeping job and by ``/verwijder``."""
+
+    __tablename__ = "report_quota"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

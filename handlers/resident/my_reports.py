@@ -9,9 +9,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.reports.drafts import CATEGORIES, Drafts
 from bot.reports.queries import forget_resident, last_message, own_report, reports_of
+from bot.residents.limits import forget_quota
 from bot.workflow.transitions import LABELS, Status
 from handlers.callbacks import DeletePress
 from handlers.common import Context, inline, preferences, reject_press, reply, services, translator
+from handlers.jobs import deliver_now
 
 
 def _ids(update: Update) -> tuple[int, int]:
@@ -135,7 +137,9 @@ async def delete_confirmed(update: Update, context: Context) -> None:
         return
     user_id, chat_id = _ids(update)
     count = await forget_resident(services(context).db, chat_id)
+    await forget_quota(services(context).db, user_id)
     await preferences(context).forget(user_id)
+    deliver_now(context)  # the staff cards lose the contact details now, not at the next outbox run
     await query.edit_message_text(
         t.ngettext(
             "Done. Your data has been deleted; {n} report is no longer linked to you.",
