@@ -607,12 +607,17 @@ def _fake_media(kind: str, n: int) -> dict[str, Any]:
         "poll": {
             "id": str(n),
             "question": "?",
-            "options": [{"text": "a", "voter_count": 0}, {"text": "b", "voter_count": 0}],
+            "options": [
+                {"persistent_id": "0", "text": "a", "voter_count": 0},
+                {"persistent_id": "1", "text": "b", "voter_count": 0},
+            ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": True,
             "type": "regular",
             "allows_multiple_answers": False,
+            "allows_revoting": True,  # required since Bot API 9.6 (as the options' persistent_id) ...
+            "members_only": False,  # ... and 10.0
         },
         "dice": {"emoji": "🎲", "value": 1 + n % 6},
     }[kind]
