@@ -9,7 +9,6 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.dev.emulator import SimChat
-
 from bot.reports.retention import purge_expired
 from bot.staff.auth import Actor
 from bot.staff.registry import add_staff, new_link_code
