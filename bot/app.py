@@ -30,10 +30,12 @@ from telegram.ext import (
     Defaults,
     JobQueue,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.i18n.catalogs import N_, SUPPORTED_LANGUAGES
+from bot.residents.limits import MessageLimiter
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import errors, jobs
@@ -51,6 +53,7 @@ from handlers.callbacks import (
 )
 from handlers.common import App, BotData, Context, unknown_press
 from handlers.flow_control import ChatOrderedUpdateProcessor, PriorityRateLimiter
+from handlers.gate import Gate
 from handlers.persistence import DraftPersistence
 from handlers.resident import answers, my_reports, report_flow, start
 from handlers.staff import actions as staff_actions
@@ -122,6 +125,8 @@ def _register(app: App, services: Services) -> None:
     new = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new
     groups = filters.ChatType.GROUPS & new
+    # The gate first: channel posts, unlinked groups, unreadable content, too large photos, the message limit.
+    app.add_handler(TypeHandler(Update, Gate(MessageLimiter(services.settings.messages_per_minute))), group=-10)
     # Staff work comes first (group -2): commands, a composition's text, internal notes, a resident's answer to
     # a staff question. Each stops the later groups only when it used the update.
     staff_chats = (filters.ChatType.PRIVATE | filters.ChatType.GROUPS) & new

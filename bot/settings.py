@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     # A report taken on with no action for this many working hours (09:00-17:00) is marked and its assignee
     # reminded once.
     claim_lapse_working_hours: int = Field(default=16, ge=1, le=400)
+    # Abuse resistance (bot.residents.limits): per resident; a crisis message is never held back by them.
+    messages_per_minute: int = Field(default=30, ge=1, le=1000)
+    reports_per_day: int = Field(default=5, ge=1, le=1000)
+    # Photos above this size (Telegram's file_size, bytes) are refused; the Bot API downloads at most 20 MB.
+    max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    # Personal data of a closed report is removed this many days after closing (bot.reports.retention).
+    retention_days: int = Field(default=90, ge=1, le=3650)
 
     @field_validator("telegram_bot_token")
     @classmethod

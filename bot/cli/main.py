@@ -239,6 +239,23 @@ def _with_db(work: Callable[[Database], Coroutine[None, None, T]]) -> T:
     return asyncio.run(go())
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from bot.i18n.catalogs import Catalogs
+    from bot.reports.retention import purge_expired
+    from bot.routing.router import Router
+    from knowledge.municipalities import load_municipalities
+
+    settings = _settings()
+    router = Router.from_registry(load_municipalities())
+    staff_t = Catalogs(timezone=settings.timezone).get("nl")
+    run = _with_db(lambda db: purge_expired(db, router, staff_t, retention_days=settings.retention_days))
+    print(
+        f"Personal data removed from {run.reports} report(s) closed before {run.cutoff:%Y-%m-%d %H:%MZ} "
+        f"(RETENTION_DAYS={settings.retention_days}). The running bot removes its copies in the staff chats."
+    )
+    return 0
+
+
 def cmd_municipality_link_code(args: argparse.Namespace) -> int:
     from bot.staff.registry import LINK_CODE_VALIDITY, new_link_code
 
@@ -710,6 +727,7 @@ def parser() -> argparse.ArgumentParser:
     demo_reports.add_argument("--seed", type=int, default=1)
     demo_reports.add_argument("--database", metavar="URL", help="this database instead of the sandbox's")
     demo_reports.set_defaults(func=cmd_demo_reports)
+    sub.add_parser("purge", help="remove personal data past the retention period now").set_defaults(func=cmd_purge)
 
     kb = sub.add_parser("kb", help="knowledge-base tools").add_subparsers(dest="kb_command", required=True)
     kb.add_parser("check", help="validate the content").set_defaults(func=cmd_kb_check)

@@ -84,6 +84,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = [
     "JSON_KEYS",
+    "MEDIA_KINDS",
     "BotApiEmulator",
     "BotRights",
     "Call",
@@ -381,7 +382,7 @@ class SimChat:
     """A chat the bot can write to: a resident's private chat or a (super)group."""
 
     id: int
-    type: Literal["private", "group", "supergroup"]
+    type: Literal["private", "group", "supergroup", "channel"]
     title: str | None = None
     user: SimUser | None = None
     is_forum: bool = False
@@ -492,6 +493,7 @@ class Message:
     message_thread_id: int | None = None
     is_topic_message: bool = False
     service: dict[str, Any] | None = None
+    media: dict[str, Any] | None = None  # other content (sticker, voice, poll ...), sent as is
 
     @property
     def edited(self) -> bool:
@@ -593,6 +595,39 @@ class _ChatState:
     members: dict[int, str] = field(default_factory=dict)  # user id -> "member" | "administrator"
     topics: dict[int, ForumTopic] = field(default_factory=dict)
     pinned: list[int] = field(default_factory=list)  # oldest pin first
+
+
+MEDIA_KINDS = ("sticker", "voice", "video", "video_note", "audio", "document", "animation", "poll", "dice")
+
+
+def _fake_media(kind: str, n: int) -> dict[str, Any]:
+    """A minimal, valid Bot API object of each kind :meth:`BotApiEmulator.send_media` can inject."""
+    file = {"file_id": f"BQACAgQAAx{n:08d}", "file_unique_id": f"AgAD{n:06d}", "file_size": 1234}
+    return {
+        "sticker": {**file, "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False},
+        "voice": {**file, "duration": 3, "mime_type": "audio/ogg"},
+        "video": {**file, "width": 640, "height": 480, "duration": 5},
+        "video_note": {**file, "length": 240, "duration": 5},
+        "audio": {**file, "duration": 60, "title": "song"},
+        "document": {**file, "file_name": "file.pdf", "mime_type": "application/pdf"},
+        "animation": {**file, "width": 320, "height": 240, "duration": 2},
+        "poll": {
+            "id": str(n),
+            "question": "?",
+            "options": [
+                {"persistent_id": "0", "text": "a", "voter_count": 0},
+                {"persistent_id": "1", "text": "b", "voter_count": 0},
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": True,  # required since Bot API 9.6 (as the options' persistent_id) ...
+            "members_only": False,  # ... and 10.0
+        },
+        "dice": {"emoji": "🎲", "value": 1 + n % 6},
+    }[kind]
 
 
 _FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00fake-photo\xff\xd9"
@@ -938,11 +973,14 @@ class BotApiEmulator:
         data: bytes = _FAKE_JPEG,
         reply_to: Message | None = None,
         thread_id: int | None = None,
+        file_size: int | None = None,
     ) -> int:
         """Inject a photo; the bot can ``getFile`` and download it (``data``). ``reply_to``/``thread_id`` as in
-        :meth:`send_text`."""
+        :meth:`send_text`; ``file_size`` is what the largest size claims to weigh (a big photo without the bytes)."""
         with self._lock:
             sizes = self._store_photo(data)
+            if file_size is not None:
+                sizes[-1]["file_size"] = file_size
         extra: dict[str, Any] = {"photo": sizes}
         if caption:
             extra["caption"] = caption
@@ -951,6 +989,58 @@ class BotApiEmulator:
     def send_contact(self, user: SimUser, phone_number: str, chat: SimChat | None = None) -> int:
         contact = {"phone_number": phone_number, "first_name": user.first_name, "user_id": user.id}
         return self._inject_message(user, chat, {"contact": contact})
+
+    def send_media(self, user: SimUser, kind: str, chat: SimChat | None = None, *, caption: str | None = None) -> int:
+        """Inject content the bot may not read: ``kind`` is one of :data:`MEDIA_KINDS` (sticker, voice, video,
+        video_note, audio, document, animation, poll, dice). ``caption`` where Telegram allows one."""
+        with self._lock:
+            n = next(self._file_counter)
+        if kind not in MEDIA_KINDS:
+            raise ValueError(f"unknown media kind {kind!r}; one of {', '.join(MEDIA_KINDS)}")
+        media: dict[str, Any] = {kind: _fake_media(kind, n)}
+        if kind == "animation":
+            media["document"] = _fake_media("document", n)  # Telegram sends both, for old clients
+        extra: dict[str, Any] = {"media": media}
+        if caption and kind in ("voice", "video", "audio", "document", "animation"):
+            extra["caption"] = caption
+        return self._inject_message(user, chat, extra)
+
+    def add_channel(self, title: str) -> SimChat:
+        """A channel the bot was added to (as an administrator, so it receives the channel's posts)."""
+        with self._lock:
+            n = self._next_group_id
+            self._next_group_id += 1
+            chat = SimChat(-1002000000000 - n, "channel", title=title)
+            self._chats[chat.id] = _ChatState(chat)
+            return chat
+
+    def post_in_channel(self, channel: SimChat, text: str) -> int:
+        """A ``channel_post`` update: a post has no ``from``, only ``sender_chat`` (the channel)."""
+        with self._lock:
+            state = self._chats[channel.id]
+            if state.chat.type != "channel":
+                raise ValueError("not a channel; create one with add_channel()")
+            msg = Message(
+                message_id=self._next_message_id(state),
+                chat_id=channel.id,
+                from_bot=False,
+                date=int(self.now()),
+                text=text,
+                plain_text=text,
+                entities=_command_entities(text),
+            )
+            state.messages[msg.message_id] = msg
+            self._event("received", channel.id, msg)
+            body: dict[str, Any] = {
+                "message_id": msg.message_id,
+                "date": msg.date,
+                "chat": state.chat.to_api(),
+                "sender_chat": state.chat.to_api(),
+                "text": text,
+            }
+            if msg.entities:
+                body["entities"] = msg.entities
+            return self._push_update({"channel_post": body})
 
     def press(self, user: SimUser, message: Message, index: int) -> int:
         """Press button ``index`` (0-based, reading order) of ``message``'s *current* keyboard.
@@ -1083,6 +1173,7 @@ class BotApiEmulator:
                 photo=extra.get("photo"),
                 location=extra.get("location"),
                 contact=extra.get("contact"),
+                media=extra.get("media"),
                 reply_to_message_id=reply_to.message_id if reply_to else None,
                 message_thread_id=thread,
                 is_topic_message=is_topic,
@@ -1594,6 +1685,8 @@ class BotApiEmulator:
         for key in ("location", "contact", "media_group_id"):
             if getattr(msg, key) is not None:
                 data[key] = getattr(msg, key)
+        if msg.media is not None:
+            data.update(copy.deepcopy(msg.media))
         reply_to_id = msg.reply_to_message_id
         if reply_to_id is None and msg.is_topic_message and msg.service is None:
             reply_to_id = msg.message_thread_id  # Telegram: a topic message "replies" to the topic's creation

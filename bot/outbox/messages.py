@@ -7,10 +7,13 @@ Kinds:
 - ``card``: redraw the report's card in a municipality's staff chat (``payload = {municipality}``); the text
   is rendered when sent, from the report as it is then, so several queued edits show the newest state.
 - ``thread``: a post under the report's card (a reply, or in its forum topic): ``payload = {municipality, text}``.
-- ``topic``: ``payload = {municipality, op}``, op ``close`` | ``reopen`` (topic mode only).
+- ``topic``: ``payload = {municipality, op}``, op ``close`` | ``reopen`` | ``delete`` (topic mode only).
 - ``staff``: a private message to a colleague (``chat_id`` = their user id), ``payload = {municipality, text,
   group_text}``; when they never started a chat with the bot (or blocked it) ``group_text`` goes under the
   report's card (or in its topic) instead (bot.workflow.claims).
+- ``redact``: remove one bot message in a staff chat when the retention period ends (bot.reports.retention):
+  ``payload = {municipality, message_id, card, delete, text}``; deleted when ``delete`` and Telegram allows it,
+  otherwise a card is redrawn (without personal data) and a thread post replaced by ``text``.
 
 Pitfalls:
 - Exactly once, as for cards: a row is marked ``sent`` right after Telegram accepted it, and only one run is
@@ -67,7 +70,13 @@ class MessageSender(Protocol):
         """Pitfall: Telegram's "message is not modified" is success, not an error."""
         ...
 
-    async def topic(self, chat_id: int, thread_id: int, op: str) -> None: ...
+    async def topic(self, chat_id: int, thread_id: int, op: str) -> None:
+        """``op``: ``close``, ``reopen`` or ``delete`` (the topic with all its messages)."""
+        ...
+
+    async def delete_message(self, chat_id: int, message_id: int) -> bool:
+        """False when Telegram refuses (older than 48 hours, or no right to delete): the caller edits instead."""
+        ...
 
 
 def queue_resident(session: AsyncSession, report: Report, text: str, buttons: Buttons | None = None) -> bool:
@@ -226,6 +235,19 @@ class MessageOutbox:
         if row.kind == "topic":
             if thread_id is not None:
                 await self._sender.topic(chat_id, thread_id, str(payload["op"]))
+            return None
+        if row.kind == "redact":
+            target = int(payload["message_id"])
+            if payload.get("delete") and await self._sender.delete_message(chat_id, target):
+                return None
+            if payload.get("card"):
+                async with self._db.session() as session:
+                    report = await session.get(Report, row.report_id)
+                if report is not None:
+                    view = await self._cards(report, municipality)
+                    await self._sender.edit_message(chat_id, target, view.text, view.buttons)
+            else:
+                await self._sender.edit_message(chat_id, target, str(payload.get("text") or "🗑"), [])
             return None
         raise ValueError(f"unknown outbox kind {row.kind!r}")
 

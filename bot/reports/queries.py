@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import delete, select
 
+from bot.outbox.messages import queue_card
 from bot.reports.drafts import normalise_reference
 from bot.routing.router import Router
 from bot.storage.db import Database
@@ -116,7 +117,11 @@ async def resident_municipality(db: Database, router: Router, text: str, chat_id
 
 
 async def forget_resident(db: Database, chat_id: int) -> int:
-    """Unlink a resident from their reports (chat id, phone, e-mail); the municipality keeps the concern."""
+    """Unlink a resident from their reports (chat id, phone, e-mail); the municipality keeps the concern.
+
+    The staff cards are redrawn (message outbox, same transaction): the "show contact details" button and
+    "would like updates" go, the card says the report has no link to the resident.
+    """
     async with db.session() as session:
         reports = list(await session.scalars(select(Report).where(Report.resident_chat_id == chat_id)))
         for report in reports:
@@ -125,5 +130,6 @@ async def forget_resident(db: Database, chat_id: int) -> int:
             report.contact_email = None
             report.updates = "none"
             session.add(ReportEvent(report_id=report.id, actor="resident", action="personal-data-removed"))
+            queue_card(session, report.id, report.municipality)
         await session.execute(delete(ReportDraft).where(ReportDraft.chat_id == chat_id))
     return len(reports)

@@ -154,6 +154,8 @@ class Report(Base):
     related_to_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"), index=True)
     # The assignee was reminded of a lapsed claim (bot.workflow.claims); once per idle period.
     claim_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the retention period removed the personal data (bot.reports.retention); the statistics stay.
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReportEvent(Base):
@@ -328,3 +330,14 @@ class DigestSetting(Base):
     municipality: Mapped[str] = mapped_column(String(16), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ReportQuota(Base):
+    """Reports a resident filed per day (bot.residents.limits), also those without a link to them; rows older
+    than two days are removed by the housekeeping job and by ``/verwijder``."""
+
+    __tablename__ = "report_quota"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -17,10 +17,12 @@ from bot.reports.queries import (
     reports_of,
     still_forwarding,
 )
+from bot.residents.limits import forget_quota
 from bot.storage.models import Report
 from bot.workflow.transitions import FORWARDING_LABEL, LABELS, Status
 from handlers.callbacks import DeletePress
 from handlers.common import Context, inline, preferences, reject_press, reply, services, translator
+from handlers.jobs import deliver_now
 
 
 def _ids(update: Update) -> tuple[int, int]:
@@ -155,7 +157,9 @@ async def delete_confirmed(update: Update, context: Context) -> None:
         return
     user_id, chat_id = _ids(update)
     count = await forget_resident(services(context).db, chat_id)
+    await forget_quota(services(context).db, user_id)
     await preferences(context).forget(user_id)
+    deliver_now(context)  # the staff cards lose the contact details now, not at the next outbox run
     await query.edit_message_text(
         t.ngettext(
             "Done. Your data has been deleted; {n} report is no longer linked to you.",

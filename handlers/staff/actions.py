@@ -37,7 +37,7 @@ from bot.staff.queries import (
     start_compose,
 )
 from bot.storage.models import Report
-from bot.workflow.engine import PARTNERS, TEXT_ACTION, Refused, plain
+from bot.workflow.engine import MAX_STAFF_TEXT, PARTNERS, TEXT_ACTION, Refused, plain
 from bot.workflow.transitions import Action, Status, available
 from handlers.callbacks import CallbackData, StaffPress
 from handlers.common import Context, inline, services
@@ -449,6 +449,16 @@ async def staff_text(update: Update, context: Context) -> None:
             actor = await actor_for(update, context, report, "compose")
             if actor is None:
                 await end_compose(svc.db, user.id, chat.id)
+                raise ApplicationHandlerStop
+            if len(message.text) > MAX_STAFF_TEXT:  # it must fit in one Telegram message with its template
+                t = staff_translator(context)
+                await message.reply_text(
+                    escape(
+                        t.gettext("That is too long: at most {n} characters. Please send a shorter text.").format(
+                            n=MAX_STAFF_TEXT
+                        )
+                    )
+                )
                 raise ApplicationHandlerStop
             await set_compose_text(svc.db, user.id, chat.id, message.text)
             partner = compose.extra if compose.action == Action.FORWARD else None
