@@ -126,6 +126,6 @@ async def test_database_errors_do_not_quote_statement_parameters(db: Database) -
     with pytest.raises(IntegrityError) as caught:
         async with db.session() as session:
             session.add(MunicipalityLink(municipality="heerde", staff_chat_id=secret_chat))
-    assert "UNIQUE" in str(caught.value)
+    assert "UNIQUE" in str(caught.value).upper()  # SQLite: "UNIQUE constraint failed", PostgreSQL: "unique constraint"
     assert str(secret_chat) not in str(caught.value)
     assert "hidden" in str(caught.value)
