@@ -15,6 +15,8 @@ from telegram import InputMediaPhoto, ReplyKeyboardRemove, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.i18n.catalogs import as_lang
+from bot.leader import LeaderLease
+from bot.outbox.claims import Claims
 from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved, TopicsUnavailable
 from bot.outbox.messages import MessageOutbox
 from bot.outbox.views import Buttons
@@ -182,11 +184,17 @@ async def _housekeeping_job(context: Context) -> None:
     await purge_missed(services(context).db)
 
 
-def schedule_jobs(app: App, services: Services, *, delivery_interval: float = 10.0) -> None:
+def schedule_jobs(
+    app: App, services: Services, *, delivery_interval: float = 10.0, lease: LeaderLease | None = None
+) -> None:
+    """``lease``: the active instance's leader lease; the outboxes claim rows as its holder and send only while
+    it is held. Without it (sandbox, tests) they claim as this process."""
     staff_t = services.catalogs.get("nl")
     cards = StaffCards(services.db, staff_t, {m.id: m.name for m in services.municipalities.municipalities})
-    app.bot_data.outbox = Outbox(services.db, TelegramSender(app), staff_t, cards)
-    app.bot_data.messages = MessageOutbox(services.db, TelegramMessageSender(app), cards)
+    claims = Claims(services.db, lease.holder) if lease is not None else None
+    active = lease.held if lease is not None else None
+    app.bot_data.outbox = Outbox(services.db, TelegramSender(app), staff_t, cards, claims=claims, active=active)
+    app.bot_data.messages = MessageOutbox(services.db, TelegramMessageSender(app), cards, claims=claims, active=active)
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is required")
     app.job_queue.run_repeating(_deliver_job, interval=delivery_interval, first=1, name="deliver")
