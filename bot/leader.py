@@ -108,7 +108,7 @@ class LeaderLease:
         while True:
             try:
                 if await self.try_acquire():
-                    log.info("Active: holding the leader lease")
+                    log.info("Active: holding the leader lease as %s", self.holder)
                     return
             except Exception as exc:  # the database is down: a standby keeps waiting
                 log.warning("Could not check the leader lease (%s)", type(exc).__name__)

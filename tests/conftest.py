@@ -49,7 +49,7 @@ BOTH_DATABASES = (
     "tests/e2e/test_delivery.py",
     "tests/e2e/test_delivery_failures.py",
     "tests/e2e/test_filing_once.py",
-    "tests/e2e/test_failover.py",
+    "tests/bot/test_leader.py",
 )
 
 

@@ -116,7 +116,7 @@ JSON_KEYS = frozenset(
 )
 """Parameters PTB sends as JSON-encoded objects; every other form value stays a ``str``."""
 
-FaultKind = Literal["429", "500", "slow", "drop", "malformed"]
+FaultKind = Literal["429", "500", "slow", "drop", "malformed", "hang"]
 EventKind = Literal["received", "pressed", "sent", "edited", "deleted", "answered", "pinned", "unpinned", "topic"]
 
 MAX_TEXT_LENGTH = 4096
@@ -1263,7 +1263,9 @@ class BotApiEmulator:
         ``429``: Too Many Requests with ``parameters.retry_after``; ``500``: Internal Server Error; ``slow``:
         wait ``delay`` seconds, then answer normally; ``drop``: close the connection without a response;
         ``malformed``: answer 200 ``{"ok": true, "result": {}}``, which no client can turn into the method's
-        result (PTB raises a plain ``KeyError``, not a ``TelegramError``: an unexpected failure).
+        result (PTB raises a plain ``KeyError``, not a ``TelegramError``: an unexpected failure); ``hang``: wait
+        ``delay`` seconds (or until the emulator stops), then drop the connection without carrying the call out
+        (a request that never reached Telegram; the fail-over test kills the bot while it waits).
         Failed (429/500/drop/malformed) calls have no effect on the emulator state.
         """
         kinds: dict[str, FaultKind] = {
@@ -1272,6 +1274,7 @@ class BotApiEmulator:
             "slow": "slow",
             "drop": "drop",
             "malformed": "malformed",
+            "hang": "hang",
         }
         if str(kind) not in kinds:
             raise ValueError(f"unknown fault kind {kind!r}")
@@ -1307,7 +1310,9 @@ class BotApiEmulator:
         status: int = 200
         payload: dict[str, Any] | None = None
         try:
-            if fault is not None and fault.kind == "drop":
+            if fault is not None and fault.kind == "hang":
+                self._closing.wait(fault.delay)
+            if fault is not None and fault.kind in ("drop", "hang"):
                 status = 0
                 return status, None
             if fault is not None and fault.kind == "slow":
