@@ -12,9 +12,8 @@ from bot.outbox.claims import Claims
 from bot.reports.drafts import Draft
 from bot.reports.filing import file_report
 from bot.storage.db import Database
-from bot.storage.models import Delivery
+from bot.storage.models import Delivery, utcnow
 from bot.storage.models import LeaderLease as LeaseRow
-from bot.storage.models import utcnow
 
 
 async def expire(db: Database) -> None:
