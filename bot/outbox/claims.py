@@ -5,9 +5,10 @@ AND <still to send> AND <unclaimed>``: atomic on PostgreSQL (row lock, condition
 (one writer), so of two processes that race for a row exactly one gets it. The in-process ``asyncio.Lock`` in
 each outbox only keeps one run per process; this keeps one sender per row across processes.
 
-A row counts as unclaimed when it has no claim, the claim is ours, it ran out (``claimed_until`` passed), or its
-holder no longer holds a live leader lease (bot.leader): after a fail-over the new active instance need not wait
-for the dead one's claims to run out.
+A row counts as unclaimed when it has no claim, the claim is ours, it ran out (``claimed_until`` passed), or
+another instance than the claimant holds a live leader lease (bot.leader): after a fail-over the new active
+instance need not wait for the dead one's claims to run out. Without any lease (sandbox, tests) only the
+expiry frees a claim.
 
 Pitfall: a claim cannot tell whether a killed sender's last request reached Telegram (the Bot API has no
 idempotency key); the row is then sent again by the next holder. The claim prevents two live senders, not that
@@ -22,7 +23,7 @@ import secrets
 import socket
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, update
 
 from bot.storage.db import Database
 from bot.storage.models import Delivery, LeaderLease, OutboxMessage, utcnow
@@ -44,13 +45,14 @@ class Claims:
         self.holder = holder
 
     def _free(self, model: Row, now: dt.datetime) -> ColumnElement[bool]:
-        live_holders = select(LeaderLease.holder).where(LeaderLease.expires_at > now)
+        # Another instance holds a live leader lease: the claimant is not the active instance (any more).
+        superseded = exists().where(LeaderLease.expires_at > now, LeaderLease.holder != model.claimed_by)
         return or_(
             model.claimed_by.is_(None),
             model.claimed_by == self.holder,
             model.claimed_until.is_(None),
             model.claimed_until <= now,
-            model.claimed_by.not_in(live_holders),
+            superseded,
         )
 
     async def claim(self, model: Row, row_id: int, still_to_send: ColumnElement[bool]) -> bool:
