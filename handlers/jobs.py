@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from telegram import InputMediaPhoto, ReplyKeyboardRemove, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n.catalogs import as_lang
+from bot.leader import LeaderLease
+from bot.outbox.claims import Claims
 from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved, TopicsUnavailable
 from bot.outbox.email import EmailOutbox, SmtpConfig, SmtpTransport, village_of
 from bot.outbox.messages import MessageOutbox
@@ -289,7 +291,9 @@ async def _retention_job(context: Context) -> None:
         deliver_now(context)  # the staff-chat clean-up
 
 
-def email_outbox(services: Services) -> EmailOutbox | None:
+def email_outbox(
+    services: Services, claims: Claims | None = None, active: Callable[[], bool] | None = None
+) -> EmailOutbox | None:
     """The e-mail outbox when ``SMTP_HOST`` is set (then ``SMTP_FROM`` is too: the settings check it)."""
     settings = services.settings
     if not settings.smtp_host or not settings.smtp_from:
@@ -310,17 +314,25 @@ def email_outbox(services: Services) -> EmailOutbox | None:
         sender=settings.smtp_from,
         municipality_names={m.id: m.name for m in services.municipalities.municipalities},
         village=lambda report: village_of(router, report),
+        claims=claims,
+        active=active,
     )
 
 
-def schedule_jobs(app: App, services: Services, *, delivery_interval: float = 10.0) -> None:
+def schedule_jobs(
+    app: App, services: Services, *, delivery_interval: float = 10.0, lease: LeaderLease | None = None
+) -> None:
+    """``lease``: the active instance's leader lease; the outboxes claim rows as its holder and send only while
+    it is held. Without it (sandbox, tests) they claim as this process."""
     staff_t = services.catalogs.get("nl")
     names: dict[str, str] = {m.id: m.name for m in services.municipalities.municipalities}
     policy = DeadlinePolicy.from_settings(services.settings)
     cards = StaffCards(services.db, staff_t, names, policy)
-    app.bot_data.outbox = Outbox(services.db, TelegramSender(app), staff_t, cards)
-    app.bot_data.messages = MessageOutbox(services.db, TelegramMessageSender(app), cards)
-    app.bot_data.email = email_outbox(services)
+    claims = Claims(services.db, lease.holder) if lease is not None else None
+    active = lease.held if lease is not None else None
+    app.bot_data.outbox = Outbox(services.db, TelegramSender(app), staff_t, cards, claims=claims, active=active)
+    app.bot_data.messages = MessageOutbox(services.db, TelegramMessageSender(app), cards, claims=claims, active=active)
+    app.bot_data.email = email_outbox(services, claims, active)
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is required")
     app.job_queue.run_repeating(_deliver_job, interval=delivery_interval, first=1, name="deliver")

@@ -83,10 +83,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from bot.app import run_polling
+    if args.webhook and not settings.webhook_url:
+        print("veiligbot: --webhook needs WEBHOOK_URL (the public https:// address of this bot)", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.app import run
 
-    run_polling(settings)
-    return 0
+    return run(settings, webhook=args.webhook)
 
 
 def sandbox_database(settings: Settings, *, fresh_dir: Path | None = None, database: str | None = None) -> str:
@@ -616,7 +618,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="veiligbot", description="Veilig Noord-Veluwe Telegram bot")
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the bot (long polling)")
+    run = sub.add_parser("run", help="run the bot (long polling; active/standby with other instances)")
+    run.add_argument(
+        "--webhook", action="store_true", help="take updates on a webhook (WEBHOOK_URL ...) instead of polling"
+    )
     run.set_defaults(func=cmd_run)
 
     chat = sub.add_parser(

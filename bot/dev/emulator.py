@@ -56,6 +56,10 @@ Pitfalls worth knowing:
   does for sending (400 with ``parameters.migrate_to_chat_id``; 403 "bot was kicked"), but deliver none of
   the service messages (``migrate_to_chat_id``, ``left_chat_member``) Telegram would send as updates.
 - Returned objects (messages, calls, events) are snapshots; they do not change when the server does.
+- Webhooks: after ``setWebhook`` a thread POSTs each update, in order, to the URL (with
+  ``X-Telegram-Bot-Api-Secret-Token`` when a secret was set) and confirms it on a 2xx answer; any other answer
+  or a failed connection is retried after a short pause, as Telegram does. ``getUpdates`` then answers 409;
+  ``deleteWebhook`` stops the pushing. :meth:`BotApiEmulator.webhook_statuses` lists the answers.
 """
 
 from __future__ import annotations
@@ -71,6 +75,8 @@ import re
 import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -117,7 +123,7 @@ JSON_KEYS = frozenset(
 )
 """Parameters PTB sends as JSON-encoded objects; every other form value stays a ``str``."""
 
-FaultKind = Literal["429", "500", "slow", "drop", "lost", "malformed"]
+FaultKind = Literal["429", "500", "slow", "drop", "lost", "malformed", "hang"]
 EventKind = Literal["received", "pressed", "sent", "edited", "deleted", "answered", "pinned", "unpinned", "topic"]
 
 MAX_TEXT_LENGTH = 4096
@@ -704,6 +710,9 @@ class BotApiEmulator:
         self._in_flight = 0
         self._last_activity = time.monotonic()
         self._clock_offset = 0.0
+        self._webhook: tuple[str, str | None] | None = None  # (url, secret token)
+        self._webhook_thread: threading.Thread | None = None
+        self._webhook_statuses: list[int] = []
 
     # ---- lifecycle ------------------------------------------------------------------------------------
 
@@ -1316,6 +1325,44 @@ class BotApiEmulator:
         with self._lock:
             return self._in_flight > 0 or any(self._is_allowed(u) for u in self._updates)
 
+    def webhook_statuses(self) -> list[int]:
+        """The HTTP status of every webhook POST so far (0: no connection)."""
+        with self._lock:
+            return list(self._webhook_statuses)
+
+    def _push_webhook(self) -> None:
+        """The webhook thread: POST the oldest allowed update until answered 2xx, then the next."""
+        while not self._closing.is_set():
+            with self._cond:
+                hook = self._webhook
+                pending = [u for u in self._updates if self._is_allowed(u)] if hook else []
+                if hook is None or not pending:
+                    self._cond.wait(0.2)
+                    continue
+                update = copy.deepcopy(pending[0])
+                self._in_flight += 1
+            url, secret = hook
+            request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST")  # noqa: S310
+            request.add_header("Content-Type", "application/json")
+            if secret:
+                request.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a local test URL
+                    status = int(response.status)
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            except OSError:
+                status = 0
+            with self._cond:
+                self._in_flight -= 1
+                self._last_activity = time.monotonic()
+                self._webhook_statuses.append(status)
+                if 200 <= status < 300:
+                    self._updates = [u for u in self._updates if u["update_id"] != update["update_id"]]
+                    self._delivered.add(update["update_id"])
+            if not 200 <= status < 300:
+                self._closing.wait(0.2)
+
     def pending_updates(self) -> int:
         """Updates not yet confirmed by the bot (delivered or not)."""
         with self._lock:
@@ -1373,9 +1420,11 @@ class BotApiEmulator:
         ``429``: Too Many Requests with ``parameters.retry_after``; ``500``: Internal Server Error; ``slow``:
         wait ``delay`` seconds, then answer normally; ``drop``: close the connection without a response;
         ``malformed``: answer 200 ``{"ok": true, "result": {}}``, which no client can turn into the method's
-        result (PTB raises a plain ``KeyError``, not a ``TelegramError``: an unexpected failure).
-        Failed (429/500/drop/malformed) calls have no effect on the emulator state; ``lost`` is carried out and
-        then the connection drops without an answer (Telegram took the message, the reply was lost).
+        result (PTB raises a plain ``KeyError``, not a ``TelegramError``: an unexpected failure); ``hang``: wait
+        ``delay`` seconds (or until the emulator stops), then drop the connection without carrying the call out
+        (a request that never reached Telegram; the fail-over test kills the bot while it waits).
+        Failed (429/500/drop/malformed/hang) calls have no effect on the emulator state; ``lost`` is carried out
+        and then the connection drops without an answer (Telegram took the message, the reply was lost).
         """
         kinds: dict[str, FaultKind] = {
             "429": "429",
@@ -1384,6 +1433,7 @@ class BotApiEmulator:
             "drop": "drop",
             "lost": "lost",
             "malformed": "malformed",
+            "hang": "hang",
         }
         if str(kind) not in kinds:
             raise ValueError(f"unknown fault kind {kind!r}")
@@ -1419,7 +1469,9 @@ class BotApiEmulator:
         status: int = 200
         payload: dict[str, Any] | None = None
         try:
-            if fault is not None and fault.kind == "drop":
+            if fault is not None and fault.kind == "hang":
+                self._closing.wait(fault.delay)
+            if fault is not None and fault.kind in ("drop", "hang"):
                 status = 0
                 return status, None
             if fault is not None and fault.kind == "slow":
@@ -1835,14 +1887,49 @@ def _get_me(emu: BotApiEmulator, p: _Params) -> Any:
 
 @_method("deleteWebhook")
 def _delete_webhook(emu: BotApiEmulator, p: _Params) -> Any:
-    if p.get_bool("drop_pending_updates"):
-        with emu._lock:
+    with emu._lock:
+        emu._webhook = None
+        if p.get_bool("drop_pending_updates"):
             emu._updates.clear()
     return True
 
 
+@_method("setWebhook")
+def _set_webhook(emu: BotApiEmulator, p: _Params) -> Any:
+    url = p.get_str("url") or ""
+    if not url:
+        return _delete_webhook(emu, p)
+    if not url.startswith(("https://", "http://")):
+        raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+    with emu._cond:
+        if "allowed_updates" in p.values:
+            allowed = p.values["allowed_updates"] or []
+            emu._allowed_updates = frozenset(allowed) if allowed else None
+        if p.get_bool("drop_pending_updates"):
+            emu._updates.clear()
+        emu._webhook = (url, p.get_str("secret_token"))
+        if emu._webhook_thread is None:
+            emu._webhook_thread = threading.Thread(target=emu._push_webhook, name="bot-api-webhook", daemon=True)
+            emu._webhook_thread.start()
+        emu._cond.notify_all()
+    return True
+
+
+@_method("getWebhookInfo")
+def _get_webhook_info(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        url = emu._webhook[0] if emu._webhook else ""
+        return {"url": url, "has_custom_certificate": False, "pending_update_count": len(emu._updates)}
+
+
 @_method("getUpdates")
 def _get_updates(emu: BotApiEmulator, p: _Params) -> Any:
+    if emu._webhook is not None:
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
     return emu._get_updates(p)
 
 
