@@ -412,6 +412,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from bot.stats.figures import figures
     from bot.stats.period import PeriodError, parse_period
     from bot.stats.render import render
+    from bot.workflow.deadlines import DeadlinePolicy
 
     if not _check_municipality(args.municipality):
         return EXIT_USAGE
@@ -427,7 +428,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     async def go() -> Figures:
         db = await _open_read_only(settings.database)
         try:
-            return await figures(db, [args.municipality], period, tz, villages)
+            return await figures(db, [args.municipality], period, tz, villages, DeadlinePolicy.from_settings(settings))
         finally:
             await db.close()
 
