@@ -129,12 +129,11 @@ class ErrorLog(logging.Handler):
         self.records.append(record)
 
 
-async def _stable(emu: BotApiEmulator, chat_id: int, thread: int | None = None) -> None:
-    """Wait until the chat has had no new bot message for a moment (a step may answer with several)."""
-    count = -1
-    while count != len(emu.messages(chat_id)):
-        count = len(emu.messages(chat_id))
-        await asyncio.sleep(0.25)
+async def _stable(bot: Harness) -> None:
+    """Wait until the bot is done (bot.dev.idle): a step may answer with several messages, and the production
+    rate limiter spreads them out, so a short silence is no proof. The cases run concurrently and each waits here
+    after each step, so they move in rounds."""
+    await bot.quiet()
 
 
 async def _step(bot: Harness, outcome: Outcome, chat_id: int, send: Callable[[], int]) -> list[Message]:
@@ -144,7 +143,7 @@ async def _step(bot: Harness, outcome: Outcome, chat_id: int, send: Callable[[],
     outcome.update_ids.append(update_id)
     await emu.wait_for(lambda: emu.is_delivered(update_id), timeout=30.0)
     await emu.wait_for(lambda: len(emu.messages(chat_id)) > before, timeout=30.0)
-    await _stable(emu, chat_id)
+    await _stable(bot)
     return emu.messages(chat_id)[before:]
 
 
@@ -160,7 +159,7 @@ async def _forged_press(bot: Harness, outcome: Outcome, user: SimUser, message: 
         return bool(mine) and mine[0].answered
 
     await emu.wait_for(answered, timeout=30.0)
-    await _stable(emu, message.chat_id)
+    await _stable(bot)
     query = next(q for q in emu.callback_queries()[seen:] if q.user_id == user.id and q.data == data)
     outcome.alert = query.text
     outcome.replies = emu.messages(message.chat_id)[before:]
@@ -258,7 +257,7 @@ async def staff_question_case(
         send = next(i for i, d in enumerate(_buttons(preview)) if d.split(":")[1] == "send")
         outcome.update_ids.append(bot.emu.press(eva, preview, send))
         await bot.emu.wait_for(lambda: len(bot.emu.messages(resident.id)) > before, timeout=30.0)
-        await _stable(bot.emu, resident.id)
+        await _stable(bot)
         outcome.data["resident"] = bot.emu.messages(resident.id)[before:]
     outcome.data["report"] = await _report(bot, report_id)
     outcome.data["events"] = await _events(bot, report_id)
