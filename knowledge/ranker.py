@@ -52,7 +52,7 @@ Action = Literal["answer", "clarify", "fallback"]
 # How much of the search index's 0-1 score is added to the classifier's probabilities. Half weight won on the
 # tuning sets under cross-validation (2026-12-05): more out-of-scope questions fall back and fewer wrong
 # answers, once the classifier had the extra training text of ``data/training``.
-SEARCH_WEIGHT = 0.5
+SEARCH_WEIGHT = 0.3
 FloatArray = np.ndarray[tuple[int], np.dtype[np.float64]]
 
 
@@ -66,10 +66,10 @@ class Decision:
     possible are reached within one tap and as few in-scope questions as possible fall back.
     """
 
-    answer: float = 0.15  # the best topic's probability ...
-    ratio: float = 1.5  # ... and its lead over the second, as a ratio
+    answer: float = 0.08  # the best topic's probability (the grid's floor: the lead below decides) ...
+    ratio: float = 2.0  # ... and its lead over the second, as a ratio
     clarify: float = 0.2  # the top three together: plausible enough to offer as buttons
-    out_of_scope: float = 0.30  # the out-of-scope class wins and is at least this likely
+    out_of_scope: float = 0.40  # the out-of-scope class wins and is at least this likely
 
 
 def _folded(text: str) -> str:
@@ -163,7 +163,7 @@ def train_topic_model(kb: KnowledgeBase, normalizer: Normalizer) -> TopicModel:
         def words(text: str) -> str:
             return " ".join(normalizer.tokens(text))
 
-        pipeline = text_classifier(words, word_ngrams=(1, 2), c=10.0, balanced=False)
+        pipeline = text_classifier(words, word_ngrams=(1, 2), c=30.0, balanced=False)
         model = _MODELS[key] = TopicModel(fit_quietly(pipeline, texts, labels))
         while len(_MODELS) > 4:
             _MODELS.pop(next(iter(_MODELS)))
