@@ -168,8 +168,7 @@ def train_topic_model(kb: KnowledgeBase, normalizer: Normalizer) -> TopicModel:
         def words(text: str) -> str:
             return " ".join(normalizer.tokens(text))
 
-        # C = 30 (weaker regularisation) beat 10 and 100 under cross-validation: sharper probabilities on
-        # residents' long messages without over-trusting single words.
+        # C = 30 beat 3, 10 and 100 under cross-validation on the tuning sets (README, "How answering works").
         pipeline = text_classifier(words, word_ngrams=(1, 2), c=30.0, balanced=False)
         model = _MODELS[key] = TopicModel(fit_quietly(pipeline, texts, labels))
         while len(_MODELS) > 4:
