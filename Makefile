@@ -8,7 +8,7 @@ EXTRACT := pybabel --quiet extract -F pyproject.toml --no-location --sort-output
 UPDATE := pybabel --quiet update -i $(POT) -d $(LOCALES) --no-fuzzy-matching --ignore-obsolete
 export PTB_TIMEDELTA := 1
 
-.PHONY: all run test lint typecheck pytest kb-check i18n i18n-check bench load clean
+.PHONY: all run test test-pg lint typecheck pytest kb-check i18n i18n-check bench load clean
 
 all: $(BIN)/.installed
 
@@ -39,8 +39,14 @@ typecheck: $(BIN)/.installed
 kb-check: $(BIN)/.installed
 	$(BIN)/veiligbot kb check
 
+# With TEST_DATABASE_URL (a PostgreSQL server) the storage, workflow, outbox and report tests also run against
+# PostgreSQL; without it those runs are skipped, saying so.
 pytest: all
 	$(BIN)/pytest -W error -q
+
+# Only the PostgreSQL runs, on a throwaway local server (initdb + pg_ctl; needs the PostgreSQL server binaries).
+test-pg: all
+	$(BIN)/python -m bot.dev.pgcluster -- $(BIN)/pytest -W error -q -m postgresql
 
 # Extract user-facing strings and merge them into the nl/en catalogs. The bot reads the .po files at start-up,
 # so there is nothing to compile.

@@ -4,8 +4,8 @@ Everything long-lived is created here, not at import time: content and indexes i
 :func:`build_application`, the database engine in ``post_init`` (closed in ``post_shutdown``).
 
 Pitfalls:
-- ``post_init``/``post_shutdown`` run only under ``run_polling``/``run_webhook``; :func:`embedded_bot`
-  (sandbox, end-to-end tests) calls them itself, in the same order.
+- ``post_init``/``post_shutdown`` run only under PTB's ``run_polling``/``run_webhook``, which we do not use:
+  :func:`serve` (`veiligbot run`) and :func:`embedded_bot` (sandbox, end-to-end tests) call them themselves.
 - Handler order matters: the report conversation comes before the free-text answerer so that a resident
   in the middle of a report is not answered from the knowledge base.
 - Updates are processed one at a time (PTB's default), which the report conversation relies on.
@@ -15,9 +15,11 @@ Pitfalls:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -30,11 +32,14 @@ from telegram.ext import (
     Defaults,
     JobQueue,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.answering.batching import BatchedTriage
 from bot.i18n.catalogs import N_, SUPPORTED_LANGUAGES
+from bot.leader import LeaderLease
+from bot.residents.limits import MessageLimiter
 from bot.services import Services, build_services
 from bot.settings import Settings
 from handlers import errors, jobs
@@ -52,12 +57,17 @@ from handlers.callbacks import (
 )
 from handlers.common import App, BotData, Context, unknown_press
 from handlers.flow_control import ChatOrderedUpdateProcessor, PriorityRateLimiter
+from handlers.gate import Gate
 from handlers.persistence import DraftPersistence
 from handlers.resident import answers, my_reports, report_flow, start
 from handlers.staff import actions as staff_actions
 from handlers.staff import commands as staff_commands
 from handlers.staff import resident as staff_resident
 from handlers.staff import stats as staff_stats
+from handlers.staff import typed as staff_typed
+
+if TYPE_CHECKING:
+    from bot.webhook import WebhookServer  # tornado is imported only in webhook mode
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +130,8 @@ def _register(app: App, services: Services) -> None:
     new = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new
     groups = filters.ChatType.GROUPS & new
+    # The gate first: channel posts, unlinked groups, unreadable content, too large photos, the message limit.
+    app.add_handler(TypeHandler(Update, Gate(MessageLimiter(services.settings.messages_per_minute))), group=-10)
     # Staff work comes first (group -2): commands, a composition's text, internal notes, a resident's answer to
     # a staff question. Each stops the later groups only when it used the update.
     staff_chats = (filters.ChatType.PRIVATE | filters.ChatType.GROUPS) & new
@@ -128,6 +140,7 @@ def _register(app: App, services: Services) -> None:
     app.add_handler(CommandHandler("melding", staff_commands.report_command, filters=staff_chats), group=-2)
     app.add_handler(CommandHandler("koppel", staff_commands.link_command, filters=groups), group=-2)
     app.add_handler(CommandHandler("stats", staff_stats.stats_command, filters=staff_chats), group=-2)
+    app.add_handler(CommandHandler(staff_typed.NAMES, staff_typed.staff_command, filters=staff_chats), group=-2)
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & staff_chats, staff_actions.staff_text), group=-2)
     app.add_handler(report_flow.conversation(services.settings))
     app.add_handler(CommandHandler("start", start.start, filters=private))
@@ -157,7 +170,8 @@ def _register(app: App, services: Services) -> None:
     app.add_error_handler(errors.error_handler)
 
 
-async def _post_init(app: App) -> None:
+async def _post_init(app: App, lease: LeaderLease | None = None) -> None:
+    """``lease``: the leader lease of `veiligbot run` (the outboxes claim rows as its holder and check its fence)."""
     services = app.bot_data.services
     await services.db.open()
     for lang in SUPPORTED_LANGUAGES:
@@ -168,7 +182,7 @@ async def _post_init(app: App) -> None:
         # unless configured otherwise, matching the language those residents get answers in.
         if lang == services.settings.default_language:
             await app.bot.set_my_commands(commands)
-    jobs.schedule_jobs(app, services)
+    jobs.schedule_jobs(app, services, lease=lease)
     staff_stats.schedule_weekly_digest(app, services.settings.timezone)
     log.info("Bot started (%s)", services.settings.describe())
 
@@ -205,7 +219,116 @@ async def embedded_bot(
         await _post_shutdown(app)
 
 
-def run_polling(settings: Settings) -> None:
-    """Production mode: long polling until SIGINT/SIGTERM, then a graceful shutdown."""
+SHUTDOWN_GRACE_SECONDS = 20.0  # for the outboxes to finish the row they are sending (systemd waits 90 s)
+
+
+async def serve(settings: Settings, *, webhook: bool = False) -> int:
+    """Production: wait to become the active instance, then poll (or take webhooks) until SIGINT/SIGTERM.
+
+    The order matters. Content and indexes are built first, so a standby takes over at once. PTB's
+    ``initialize`` (which loads every resident's report step from the database) runs only after this instance
+    holds the leader lease, so a standby resumes residents where the active one left them. On shutdown the
+    outboxes stop first (the row being sent finishes, within the grace period), then updates stop, then the
+    lease is given up so a standby takes over at its next poll. Returns 1 when the lease was lost (another
+    instance took over), so a service manager restarts this one as a standby.
+    """
+    import secrets
+    import signal
+
+    from bot.webhook import WebhookServer, webhook_path
+
     app = build_application(settings)
-    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    services = app.bot_data.services
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await services.db.open()
+    lease = LeaderLease(services.db, ttl=settings.leader_lease_seconds)
+    server: WebhookServer | None = None
+    secret = ""
+    if webhook:
+        assert settings.webhook_url is not None
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
+
+        async def on_update(data: dict[str, object]) -> None:
+            await app.update_queue.put(Update.de_json(data, app.bot))
+
+        server = WebhookServer(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            path=webhook_path(settings.webhook_url),
+            secret=secret,
+            on_update=on_update,
+        )
+        await server.start()  # a standby answers the health check (503) while it waits
+    try:
+        waiting = asyncio.create_task(lease.wait())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not waiting.done():
+            waiting.cancel()
+            stopping.cancel()
+            log.info("Stopped while on standby")
+            return 0
+        stopping.cancel()
+        return await _active(app, lease, stop, server, settings, secret)
+    finally:
+        if server is not None:
+            await server.stop()
+        await services.db.close()
+
+
+async def _active(
+    app: App, lease: LeaderLease, stop: asyncio.Event, server: WebhookServer | None, settings: Settings, secret: str
+) -> int:
+    keeping = asyncio.create_task(lease.keep())
+    lost = False
+    await app.initialize()
+    try:
+        await _post_init(app, lease)
+        if server is not None:
+            assert settings.webhook_url is not None
+            await app.bot.set_webhook(settings.webhook_url, allowed_updates=Update.ALL_TYPES, secret_token=secret)
+            server.state = "active"
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        await app.start()
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({keeping, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        lost = keeping.done()
+        if server is not None:
+            server.state = "stopping"  # new updates get 503: Telegram keeps them for the next active instance
+        await _stop_outboxes(app)
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+    finally:
+        keeping.cancel()
+        await app.shutdown()
+        if not lost:
+            try:
+                await lease.release()
+            except Exception as exc:  # the lease then simply runs out
+                log.warning("Could not release the leader lease (%s)", type(exc).__name__)
+    log.info("Stopped")
+    return 1 if lost else 0
+
+
+async def _stop_outboxes(app: App) -> None:
+    """The outboxes first: no new row is started, and the one being sent finishes within the grace period."""
+    boxes = [b for b in (app.bot_data.outbox, app.bot_data.messages, app.bot_data.email) if b is not None]
+    for box in boxes:
+        box.stop()
+    try:
+        await asyncio.wait_for(asyncio.gather(*(b.wait_idle() for b in boxes)), SHUTDOWN_GRACE_SECONDS)
+    except TimeoutError:
+        log.warning("The outbox did not finish its current row within %.0f s", SHUTDOWN_GRACE_SECONDS)
+
+
+def run(settings: Settings, *, webhook: bool = False) -> int:
+    """`veiligbot run`: :func:`serve` in its own event loop; the process's exit status."""
+    return asyncio.run(serve(settings, webhook=webhook))

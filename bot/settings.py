@@ -61,6 +61,22 @@ class Settings(BaseSettings):
     # A report taken on with no action for this many working hours (09:00-17:00) is marked and its assignee
     # reminded once.
     claim_lapse_working_hours: int = Field(default=16, ge=1, le=400)
+    # Abuse resistance (bot.residents.limits): per resident; a crisis message is never held back by them.
+    messages_per_minute: int = Field(default=30, ge=1, le=1000)
+    reports_per_day: int = Field(default=5, ge=1, le=1000)
+    # Photos above this size (Telegram's file_size, bytes) are refused; the Bot API downloads at most 20 MB.
+    max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    # Personal data of a closed report is removed this many days after closing (bot.reports.retention).
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    # Active/standby (bot.leader): the active instance's lease; a standby takes over at most this long (plus a
+    # third of it) after the active one stops renewing it.
+    leader_lease_seconds: float = Field(default=15, ge=1, le=120)
+    # Webhook mode (`veiligbot run --webhook`): the public HTTPS URL Telegram posts to (the reverse proxy), the
+    # address and port this process listens on behind it, and the secret Telegram sends with every update.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -125,6 +141,26 @@ class Settings(BaseSettings):
             for category in terms:
                 if category not in CATEGORIES:
                     raise ValueError(f"DEADLINES names an unknown category {category!r}")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("WEBHOOK_URL must be the public https:// address Telegram posts updates to")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        raw = value.get_secret_value()
+        # Telegram's rule for secret_token: 1-256 characters, A-Z, a-z, 0-9, _ and -.
+        if len(raw) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in raw):
+            raise ValueError("WEBHOOK_SECRET must be 1-256 characters: letters, digits, _ and -")
         return value
 
     @field_validator("telegram_api_base_url")

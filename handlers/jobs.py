@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from telegram import InputMediaPhoto, ReplyKeyboardRemove, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n.catalogs import as_lang
+from bot.leader import LeaderLease
+from bot.outbox.claims import Claims
 from bot.outbox.delivery import Outbox, RetryLater, TargetGone, TargetMoved, TopicsUnavailable
 from bot.outbox.email import EmailOutbox, SmtpConfig, SmtpTransport, village_of
 from bot.outbox.messages import MessageOutbox
@@ -132,11 +134,33 @@ class TelegramMessageSender:
             raise
 
     async def topic(self, chat_id: int, thread_id: int, op: str) -> None:
-        with _as_outbox_errors():
-            if op == "close":
-                await self._bot.close_forum_topic(chat_id, thread_id)
-            elif op == "reopen":
-                await self._bot.reopen_forum_topic(chat_id, thread_id)
+        try:
+            with _as_outbox_errors():
+                if op == "close":
+                    await self._bot.close_forum_topic(chat_id, thread_id)
+                elif op == "reopen":
+                    await self._bot.reopen_forum_topic(chat_id, thread_id)
+                elif op == "delete":
+                    await self._bot.delete_forum_topic(chat_id, thread_id)
+        except RetryLater as exc:
+            reason = str(exc).lower()
+            # Retention: without the right to delete, the card was redrawn without personal data already; a
+            # topic that is gone needs nothing.
+            if op == "delete" and ("not enough rights" in reason or "topic_id_invalid" in reason):
+                log.warning("Could not delete a report's forum topic (%s)", exc)
+                return
+            raise
+
+    async def delete_message(self, chat_id: int, message_id: int) -> bool:
+        try:
+            with _as_outbox_errors():
+                await self._bot.delete_message(chat_id, message_id)
+        except RetryLater as exc:
+            reason = str(exc).lower()
+            if "can't be deleted" in reason or "not found" in reason:
+                return False  # older than 48 hours, no right, or gone: the caller edits instead
+            raise
+        return True
 
 
 class TelegramDigestSender:
@@ -250,11 +274,26 @@ async def _digest_refresh_job(context: Context) -> None:
 
 async def _housekeeping_job(context: Context) -> None:
     from bot.answering.feedback import purge_missed
+    from bot.residents.limits import purge_quota
 
     await purge_missed(services(context).db)
+    await purge_quota(services(context).db)
 
 
-def email_outbox(services: Services) -> EmailOutbox | None:
+async def _retention_job(context: Context) -> None:
+    """Daily: personal data of reports closed more than RETENTION_DAYS ago (bot.reports.retention)."""
+    from bot.reports.retention import purge_expired
+
+    svc = services(context)
+    run = await purge_expired(svc.db, svc.router, svc.catalogs.get("nl"), retention_days=svc.settings.retention_days)
+    if run.reports:
+        log.info("Retention: personal data removed from %s closed reports", run.reports)
+        deliver_now(context)  # the staff-chat clean-up
+
+
+def email_outbox(
+    services: Services, claims: Claims | None = None, active: Callable[[], bool] | None = None
+) -> EmailOutbox | None:
     """The e-mail outbox when ``SMTP_HOST`` is set (then ``SMTP_FROM`` is too: the settings check it)."""
     settings = services.settings
     if not settings.smtp_host or not settings.smtp_from:
@@ -275,17 +314,25 @@ def email_outbox(services: Services) -> EmailOutbox | None:
         sender=settings.smtp_from,
         municipality_names={m.id: m.name for m in services.municipalities.municipalities},
         village=lambda report: village_of(router, report),
+        claims=claims,
+        active=active,
     )
 
 
-def schedule_jobs(app: App, services: Services, *, delivery_interval: float = 10.0) -> None:
+def schedule_jobs(
+    app: App, services: Services, *, delivery_interval: float = 10.0, lease: LeaderLease | None = None
+) -> None:
+    """``lease``: the active instance's leader lease; the outboxes claim rows as its holder and send only while
+    it is held. Without it (sandbox, tests) they claim as this process."""
     staff_t = services.catalogs.get("nl")
     names: dict[str, str] = {m.id: m.name for m in services.municipalities.municipalities}
     policy = DeadlinePolicy.from_settings(services.settings)
     cards = StaffCards(services.db, staff_t, names, policy)
-    app.bot_data.outbox = Outbox(services.db, TelegramSender(app), staff_t, cards)
-    app.bot_data.messages = MessageOutbox(services.db, TelegramMessageSender(app), cards)
-    app.bot_data.email = email_outbox(services)
+    claims = Claims(services.db, lease.holder) if lease is not None else None
+    active = lease.held if lease is not None else None
+    app.bot_data.outbox = Outbox(services.db, TelegramSender(app), staff_t, cards, claims=claims, active=active)
+    app.bot_data.messages = MessageOutbox(services.db, TelegramMessageSender(app), cards, claims=claims, active=active)
+    app.bot_data.email = email_outbox(services, claims, active)
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is required")
     app.job_queue.run_repeating(_deliver_job, interval=delivery_interval, first=1, name="deliver")
@@ -298,3 +345,5 @@ def schedule_jobs(app: App, services: Services, *, delivery_interval: float = 10
     # PTB counts days from Sunday = 0: Monday to Friday; holidays are skipped inside the job.
     app.job_queue.run_daily(_digest_job, at, days=(1, 2, 3, 4, 5), name="digest", data=digests)
     app.job_queue.run_repeating(_digest_refresh_job, interval=600, first=600, name="digest-refresh", data=digests)
+    # At night, local time (Defaults.tzinfo); a missed night is caught up the next one (the cut-off is a date).
+    app.job_queue.run_daily(_retention_job, time=dt.time(3, 30), name="retention")

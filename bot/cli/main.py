@@ -83,10 +83,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from bot.app import run_polling
+    if args.webhook and not settings.webhook_url:
+        print("veiligbot: --webhook needs WEBHOOK_URL (the public https:// address of this bot)", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.app import run
 
-    run_polling(settings)
-    return 0
+    return run(settings, webhook=args.webhook)
 
 
 def sandbox_database(settings: Settings, *, fresh_dir: Path | None = None, database: str | None = None) -> str:
@@ -185,14 +187,33 @@ def cmd_municipality_link(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
 
-    async def go() -> None:
-        db = Database(_settings().database)
-        await db.open()
-        await link_municipality(db, args.municipality, args.chat_id)
-        await db.close()
+    settings = _settings()
 
-    asyncio.run(go())
+    async def go() -> list[str] | None:
+        rights = None
+        if settings.token:  # the bot's rights in the chat, as /koppel checks them (handlers.staff.rights)
+            from handlers.staff.rights import check_rights_with_token
+
+            rights = await check_rights_with_token(settings.token, settings.telegram_api_base_url, args.chat_id)
+        db = Database(settings.database)
+        await db.open()
+        await link_municipality(db, args.municipality, args.chat_id, topics=rights is not None and rights.topics)
+        await db.close()
+        if rights is None:
+            return None
+        mode = "Each report gets its own topic." if rights.topics else "Each report comes as a card."
+        return [mode] + ([f"What the bot lacks: {'; '.join(rights.lacks)}."] if rights.lacks else [])
+
+    notes = asyncio.run(go())
     print(f"Reports for {args.municipality} now go to chat {args.chat_id}.")
+    if notes is None:
+        print(
+            "Without TELEGRAM_BOT_TOKEN the bot's rights in the chat were not checked (reports come as cards); "
+            "'/koppel' in the group checks them.",
+            file=sys.stderr,
+        )
+    for note in notes or []:
+        print(note)
     return 0
 
 
@@ -218,6 +239,23 @@ def _with_db(work: Callable[[Database], Coroutine[None, None, T]]) -> T:
             await db.close()
 
     return asyncio.run(go())
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from bot.i18n.catalogs import Catalogs
+    from bot.reports.retention import purge_expired
+    from bot.routing.router import Router
+    from knowledge.municipalities import load_municipalities
+
+    settings = _settings()
+    router = Router.from_registry(load_municipalities())
+    staff_t = Catalogs(timezone=settings.timezone).get("nl")
+    run = _with_db(lambda db: purge_expired(db, router, staff_t, retention_days=settings.retention_days))
+    print(
+        f"Personal data removed from {run.reports} report(s) closed before {run.cutoff:%Y-%m-%d %H:%MZ} "
+        f"(RETENTION_DAYS={settings.retention_days}). The running bot removes its copies in the staff chats."
+    )
+    return 0
 
 
 def cmd_municipality_link_code(args: argparse.Namespace) -> int:
@@ -374,6 +412,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from bot.stats.figures import figures
     from bot.stats.period import PeriodError, parse_period
     from bot.stats.render import render
+    from bot.workflow.deadlines import DeadlinePolicy
 
     if not _check_municipality(args.municipality):
         return EXIT_USAGE
@@ -389,7 +428,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     async def go() -> Figures:
         db = await _open_read_only(settings.database)
         try:
-            return await figures(db, [args.municipality], period, tz, villages)
+            return await figures(db, [args.municipality], period, tz, villages, DeadlinePolicy.from_settings(settings))
         finally:
             await db.close()
 
@@ -580,7 +619,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="veiligbot", description="Veilig Noord-Veluwe Telegram bot")
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the bot (long polling)")
+    run = sub.add_parser("run", help="run the bot (long polling; active/standby with other instances)")
+    run.add_argument(
+        "--webhook", action="store_true", help="take updates on a webhook (WEBHOOK_URL ...) instead of polling"
+    )
     run.set_defaults(func=cmd_run)
 
     chat = sub.add_parser(
@@ -691,6 +733,7 @@ def parser() -> argparse.ArgumentParser:
     demo_reports.add_argument("--seed", type=int, default=1)
     demo_reports.add_argument("--database", metavar="URL", help="this database instead of the sandbox's")
     demo_reports.set_defaults(func=cmd_demo_reports)
+    sub.add_parser("purge", help="remove personal data past the retention period now").set_defaults(func=cmd_purge)
 
     kb = sub.add_parser("kb", help="knowledge-base tools").add_subparsers(dest="kb_command", required=True)
     kb.add_parser("check", help="validate the content").set_defaults(func=cmd_kb_check)

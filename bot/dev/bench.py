@@ -25,9 +25,10 @@ with (:class:`knowledge.tuning.Score`). Candidates are the percentiles of the tu
 ties go to the higher, more cautious cutoffs. The baselines have no triage and the rules no topics nor a
 concern level: those figures show "–"; "n/a" means the set has no such messages.
 
-Sets, in this order: the untouched hold-out set (``tests/eval/holdout``), the tuning set, the older in-repo sets
-(``tests/knowledge/data/extra-questions.jsonl``; ``tests/bot/triage/data``) and the team's dev set
-(``../shared/eval/dev-*.jsonl``, only when present beside the clone).
+Sets, in this order: the untouched hold-out set (``tests/eval/holdout``) and the later ones written the same way
+(``tests/eval/holdout-b``, ``holdout-c``: each evaluated only as aggregates, never tuned on), the tuning set,
+the older in-repo sets (``tests/knowledge/data/extra-questions.jsonl``; ``tests/bot/triage/data``) and the
+team's dev set (``../shared/eval/dev-*.jsonl``, only when present beside the clone).
 
 Timing: after the accuracy pass, which also warms every system up, each set's messages are timed with
 :func:`time.perf_counter_ns`, all five systems interleaved per message with the order rotating, so machine
@@ -434,10 +435,18 @@ def _relative(path: Path) -> str:
 
 def load_sets(tune: Path, holdout: Path, *, older: bool) -> list[EvalSet]:
     """Hold-out first, then tuning, then the older sets that exist."""
-    sets = [
-        EvalSet("hold-out (untouched)", _relative(holdout), *read_set(holdout)),
-        EvalSet("tuning", _relative(tune), *read_set(tune)),
-    ]
+    sets = [EvalSet("hold-out (untouched)", _relative(holdout), *read_set(holdout))]
+    # Later blind sets beside it (holdout-b, holdout-c, ...): written the same way, untouched too.
+    for later in sorted(holdout.parent.glob(holdout.name + "-*")):
+        if later.is_dir():
+            sets.append(
+                EvalSet(
+                    f"hold-out {later.name.removeprefix(holdout.name + '-')} (untouched)",
+                    _relative(later),
+                    *read_set(later),
+                )
+            )
+    sets.append(EvalSet("tuning", _relative(tune), *read_set(tune)))
     if not older:
         return sets
     extra = REPO / "tests" / "knowledge" / "data" / "extra-questions.jsonl"

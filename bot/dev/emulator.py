@@ -56,6 +56,10 @@ Pitfalls worth knowing:
   does for sending (400 with ``parameters.migrate_to_chat_id``; 403 "bot was kicked"), but deliver none of
   the service messages (``migrate_to_chat_id``, ``left_chat_member``) Telegram would send as updates.
 - Returned objects (messages, calls, events) are snapshots; they do not change when the server does.
+- Webhooks: after ``setWebhook`` a thread POSTs each update, in order, to the URL (with
+  ``X-Telegram-Bot-Api-Secret-Token`` when a secret was set) and confirms it on a 2xx answer; any other answer
+  or a failed connection is retried after a short pause, as Telegram does. ``getUpdates`` then answers 409;
+  ``deleteWebhook`` stops the pushing. :meth:`BotApiEmulator.webhook_statuses` lists the answers.
 """
 
 from __future__ import annotations
@@ -71,6 +75,8 @@ import re
 import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -84,6 +90,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = [
     "JSON_KEYS",
+    "MEDIA_KINDS",
     "BotApiEmulator",
     "BotRights",
     "Call",
@@ -116,7 +123,7 @@ JSON_KEYS = frozenset(
 )
 """Parameters PTB sends as JSON-encoded objects; every other form value stays a ``str``."""
 
-FaultKind = Literal["429", "500", "slow", "drop", "lost", "malformed"]
+FaultKind = Literal["429", "500", "slow", "drop", "lost", "malformed", "hang"]
 EventKind = Literal["received", "pressed", "sent", "edited", "deleted", "answered", "pinned", "unpinned", "topic"]
 
 MAX_TEXT_LENGTH = 4096
@@ -381,7 +388,7 @@ class SimChat:
     """A chat the bot can write to: a resident's private chat or a (super)group."""
 
     id: int
-    type: Literal["private", "group", "supergroup"]
+    type: Literal["private", "group", "supergroup", "channel"]
     title: str | None = None
     user: SimUser | None = None
     is_forum: bool = False
@@ -492,6 +499,7 @@ class Message:
     message_thread_id: int | None = None
     is_topic_message: bool = False
     service: dict[str, Any] | None = None
+    media: dict[str, Any] | None = None  # other content (sticker, voice, poll ...), sent as is
 
     @property
     def edited(self) -> bool:
@@ -595,6 +603,39 @@ class _ChatState:
     pinned: list[int] = field(default_factory=list)  # oldest pin first
 
 
+MEDIA_KINDS = ("sticker", "voice", "video", "video_note", "audio", "document", "animation", "poll", "dice")
+
+
+def _fake_media(kind: str, n: int) -> dict[str, Any]:
+    """A minimal, valid Bot API object of each kind :meth:`BotApiEmulator.send_media` can inject."""
+    file = {"file_id": f"BQACAgQAAx{n:08d}", "file_unique_id": f"AgAD{n:06d}", "file_size": 1234}
+    return {
+        "sticker": {**file, "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False},
+        "voice": {**file, "duration": 3, "mime_type": "audio/ogg"},
+        "video": {**file, "width": 640, "height": 480, "duration": 5},
+        "video_note": {**file, "length": 240, "duration": 5},
+        "audio": {**file, "duration": 60, "title": "song"},
+        "document": {**file, "file_name": "file.pdf", "mime_type": "application/pdf"},
+        "animation": {**file, "width": 320, "height": 240, "duration": 2},
+        "poll": {
+            "id": str(n),
+            "question": "?",
+            "options": [
+                {"persistent_id": "0", "text": "a", "voter_count": 0},
+                {"persistent_id": "1", "text": "b", "voter_count": 0},
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": True,  # required since Bot API 9.6 (as the options' persistent_id) ...
+            "members_only": False,  # ... and 10.0
+        },
+        "dice": {"emoji": "🎲", "value": 1 + n % 6},
+    }[kind]
+
+
 _FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00fake-photo\xff\xd9"
 
 
@@ -669,6 +710,9 @@ class BotApiEmulator:
         self._in_flight = 0
         self._last_activity = time.monotonic()
         self._clock_offset = 0.0
+        self._webhook: tuple[str, str | None] | None = None  # (url, secret token)
+        self._webhook_thread: threading.Thread | None = None
+        self._webhook_statuses: list[int] = []
 
     # ---- lifecycle ------------------------------------------------------------------------------------
 
@@ -938,11 +982,14 @@ class BotApiEmulator:
         data: bytes = _FAKE_JPEG,
         reply_to: Message | None = None,
         thread_id: int | None = None,
+        file_size: int | None = None,
     ) -> int:
         """Inject a photo; the bot can ``getFile`` and download it (``data``). ``reply_to``/``thread_id`` as in
-        :meth:`send_text`."""
+        :meth:`send_text`; ``file_size`` is what the largest size claims to weigh (a big photo without the bytes)."""
         with self._lock:
             sizes = self._store_photo(data)
+            if file_size is not None:
+                sizes[-1]["file_size"] = file_size
         extra: dict[str, Any] = {"photo": sizes}
         if caption:
             extra["caption"] = caption
@@ -951,6 +998,58 @@ class BotApiEmulator:
     def send_contact(self, user: SimUser, phone_number: str, chat: SimChat | None = None) -> int:
         contact = {"phone_number": phone_number, "first_name": user.first_name, "user_id": user.id}
         return self._inject_message(user, chat, {"contact": contact})
+
+    def send_media(self, user: SimUser, kind: str, chat: SimChat | None = None, *, caption: str | None = None) -> int:
+        """Inject content the bot may not read: ``kind`` is one of :data:`MEDIA_KINDS` (sticker, voice, video,
+        video_note, audio, document, animation, poll, dice). ``caption`` where Telegram allows one."""
+        with self._lock:
+            n = next(self._file_counter)
+        if kind not in MEDIA_KINDS:
+            raise ValueError(f"unknown media kind {kind!r}; one of {', '.join(MEDIA_KINDS)}")
+        media: dict[str, Any] = {kind: _fake_media(kind, n)}
+        if kind == "animation":
+            media["document"] = _fake_media("document", n)  # Telegram sends both, for old clients
+        extra: dict[str, Any] = {"media": media}
+        if caption and kind in ("voice", "video", "audio", "document", "animation"):
+            extra["caption"] = caption
+        return self._inject_message(user, chat, extra)
+
+    def add_channel(self, title: str) -> SimChat:
+        """A channel the bot was added to (as an administrator, so it receives the channel's posts)."""
+        with self._lock:
+            n = self._next_group_id
+            self._next_group_id += 1
+            chat = SimChat(-1002000000000 - n, "channel", title=title)
+            self._chats[chat.id] = _ChatState(chat)
+            return chat
+
+    def post_in_channel(self, channel: SimChat, text: str) -> int:
+        """A ``channel_post`` update: a post has no ``from``, only ``sender_chat`` (the channel)."""
+        with self._lock:
+            state = self._chats[channel.id]
+            if state.chat.type != "channel":
+                raise ValueError("not a channel; create one with add_channel()")
+            msg = Message(
+                message_id=self._next_message_id(state),
+                chat_id=channel.id,
+                from_bot=False,
+                date=int(self.now()),
+                text=text,
+                plain_text=text,
+                entities=_command_entities(text),
+            )
+            state.messages[msg.message_id] = msg
+            self._event("received", channel.id, msg)
+            body: dict[str, Any] = {
+                "message_id": msg.message_id,
+                "date": msg.date,
+                "chat": state.chat.to_api(),
+                "sender_chat": state.chat.to_api(),
+                "text": text,
+            }
+            if msg.entities:
+                body["entities"] = msg.entities
+            return self._push_update({"channel_post": body})
 
     def press(self, user: SimUser, message: Message, index: int) -> int:
         """Press button ``index`` (0-based, reading order) of ``message``'s *current* keyboard.
@@ -1083,6 +1182,7 @@ class BotApiEmulator:
                 photo=extra.get("photo"),
                 location=extra.get("location"),
                 contact=extra.get("contact"),
+                media=extra.get("media"),
                 reply_to_message_id=reply_to.message_id if reply_to else None,
                 message_thread_id=thread,
                 is_topic_message=is_topic,
@@ -1225,6 +1325,44 @@ class BotApiEmulator:
         with self._lock:
             return self._in_flight > 0 or any(self._is_allowed(u) for u in self._updates)
 
+    def webhook_statuses(self) -> list[int]:
+        """The HTTP status of every webhook POST so far (0: no connection)."""
+        with self._lock:
+            return list(self._webhook_statuses)
+
+    def _push_webhook(self) -> None:
+        """The webhook thread: POST the oldest allowed update until answered 2xx, then the next."""
+        while not self._closing.is_set():
+            with self._cond:
+                hook = self._webhook
+                pending = [u for u in self._updates if self._is_allowed(u)] if hook else []
+                if hook is None or not pending:
+                    self._cond.wait(0.2)
+                    continue
+                update = copy.deepcopy(pending[0])
+                self._in_flight += 1
+            url, secret = hook
+            request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST")  # noqa: S310
+            request.add_header("Content-Type", "application/json")
+            if secret:
+                request.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a local test URL
+                    status = int(response.status)
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            except OSError:
+                status = 0
+            with self._cond:
+                self._in_flight -= 1
+                self._last_activity = time.monotonic()
+                self._webhook_statuses.append(status)
+                if 200 <= status < 300:
+                    self._updates = [u for u in self._updates if u["update_id"] != update["update_id"]]
+                    self._delivered.add(update["update_id"])
+            if not 200 <= status < 300:
+                self._closing.wait(0.2)
+
     def pending_updates(self) -> int:
         """Updates not yet confirmed by the bot (delivered or not)."""
         with self._lock:
@@ -1282,9 +1420,11 @@ class BotApiEmulator:
         ``429``: Too Many Requests with ``parameters.retry_after``; ``500``: Internal Server Error; ``slow``:
         wait ``delay`` seconds, then answer normally; ``drop``: close the connection without a response;
         ``malformed``: answer 200 ``{"ok": true, "result": {}}``, which no client can turn into the method's
-        result (PTB raises a plain ``KeyError``, not a ``TelegramError``: an unexpected failure).
-        Failed (429/500/drop/malformed) calls have no effect on the emulator state; ``lost`` is carried out and
-        then the connection drops without an answer (Telegram took the message, the reply was lost).
+        result (PTB raises a plain ``KeyError``, not a ``TelegramError``: an unexpected failure); ``hang``: wait
+        ``delay`` seconds (or until the emulator stops), then drop the connection without carrying the call out
+        (a request that never reached Telegram; the fail-over test kills the bot while it waits).
+        Failed (429/500/drop/malformed/hang) calls have no effect on the emulator state; ``lost`` is carried out
+        and then the connection drops without an answer (Telegram took the message, the reply was lost).
         """
         kinds: dict[str, FaultKind] = {
             "429": "429",
@@ -1293,6 +1433,7 @@ class BotApiEmulator:
             "drop": "drop",
             "lost": "lost",
             "malformed": "malformed",
+            "hang": "hang",
         }
         if str(kind) not in kinds:
             raise ValueError(f"unknown fault kind {kind!r}")
@@ -1328,7 +1469,9 @@ class BotApiEmulator:
         status: int = 200
         payload: dict[str, Any] | None = None
         try:
-            if fault is not None and fault.kind == "drop":
+            if fault is not None and fault.kind == "hang":
+                self._closing.wait(fault.delay)
+            if fault is not None and fault.kind in ("drop", "hang"):
                 status = 0
                 return status, None
             if fault is not None and fault.kind == "slow":
@@ -1594,6 +1737,8 @@ class BotApiEmulator:
         for key in ("location", "contact", "media_group_id"):
             if getattr(msg, key) is not None:
                 data[key] = getattr(msg, key)
+        if msg.media is not None:
+            data.update(copy.deepcopy(msg.media))
         reply_to_id = msg.reply_to_message_id
         if reply_to_id is None and msg.is_topic_message and msg.service is None:
             reply_to_id = msg.message_thread_id  # Telegram: a topic message "replies" to the topic's creation
@@ -1742,14 +1887,49 @@ def _get_me(emu: BotApiEmulator, p: _Params) -> Any:
 
 @_method("deleteWebhook")
 def _delete_webhook(emu: BotApiEmulator, p: _Params) -> Any:
-    if p.get_bool("drop_pending_updates"):
-        with emu._lock:
+    with emu._lock:
+        emu._webhook = None
+        if p.get_bool("drop_pending_updates"):
             emu._updates.clear()
     return True
 
 
+@_method("setWebhook")
+def _set_webhook(emu: BotApiEmulator, p: _Params) -> Any:
+    url = p.get_str("url") or ""
+    if not url:
+        return _delete_webhook(emu, p)
+    if not url.startswith(("https://", "http://")):
+        raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+    with emu._cond:
+        if "allowed_updates" in p.values:
+            allowed = p.values["allowed_updates"] or []
+            emu._allowed_updates = frozenset(allowed) if allowed else None
+        if p.get_bool("drop_pending_updates"):
+            emu._updates.clear()
+        emu._webhook = (url, p.get_str("secret_token"))
+        if emu._webhook_thread is None:
+            emu._webhook_thread = threading.Thread(target=emu._push_webhook, name="bot-api-webhook", daemon=True)
+            emu._webhook_thread.start()
+        emu._cond.notify_all()
+    return True
+
+
+@_method("getWebhookInfo")
+def _get_webhook_info(emu: BotApiEmulator, p: _Params) -> Any:
+    with emu._lock:
+        url = emu._webhook[0] if emu._webhook else ""
+        return {"url": url, "has_custom_certificate": False, "pending_update_count": len(emu._updates)}
+
+
 @_method("getUpdates")
 def _get_updates(emu: BotApiEmulator, p: _Params) -> Any:
+    if emu._webhook is not None:
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
     return emu._get_updates(p)
 
 

@@ -2,8 +2,8 @@
 
 A delivery moves ``pending`` → ``card_sent`` (the card is in the staff chat; its message id is stored) →
 ``sent`` (photos too). Each phase is committed before the next starts, so a retry after a failure or a
-restart never sends a second card. Only one :class:`Outbox` run is active at a time (a lock), which the
-exactly-once guarantee also depends on.
+restart never sends a second card. Only one :class:`Outbox` run is active at a time in a process (a lock),
+and each row is claimed before it is sent (bot.outbox.claims), so two processes never send the same row.
 
 Pitfalls:
 - Exactly once holds for every failure Telegram *answers* (429, 5xx, 4xx). A crash in the instant between
@@ -32,6 +32,7 @@ import asyncio
 import datetime as dt
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html import escape
 from typing import Literal, Protocol
@@ -39,6 +40,7 @@ from typing import Literal, Protocol
 from sqlalchemy import select, update
 
 from bot.i18n.catalogs import Translator
+from bot.outbox.claims import Claims, local_holder
 from bot.outbox.views import Buttons, CardRenderer
 from bot.reports.drafts import CATEGORIES
 from bot.storage.db import Database
@@ -222,14 +224,37 @@ MAX_MOVES = 2  # a group migrates once; more means something is wrong, so back o
 
 class Outbox:
     def __init__(
-        self, db: Database, sender: Sender, staff_translator: Translator, cards: CardRenderer | None = None
+        self,
+        db: Database,
+        sender: Sender,
+        staff_translator: Translator,
+        cards: CardRenderer | None = None,
+        *,
+        claims: Claims | None = None,
+        active: Callable[[], bool] | None = None,
     ) -> None:
-        """``cards`` draws the staff card with its buttons (bot.staff.card); without it, the plain card."""
+        """``cards`` draws the staff card with its buttons (bot.staff.card); without it, the plain card.
+
+        ``claims``: who this instance is when claiming rows (bot.outbox.claims); ``active``: the leader lease's
+        fence (bot.leader.LeaderLease.held), checked before every row.
+        """
         self._db = db
         self._sender = sender
         self._t = staff_translator
         self._cards = cards
         self._lock = asyncio.Lock()
+        self._claims = claims or Claims(db, local_holder())
+        self._active = active or (lambda: True)
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Send nothing more (graceful shutdown); a row being sent finishes first."""
+        self._stopping = True
+
+    async def wait_idle(self) -> None:
+        """Until no run is in progress (the current row finished)."""
+        async with self._lock:
+            return
 
     async def run_once(self, now: dt.datetime | None = None) -> RunResult:
         """Try every due delivery once; a delivery's failure, whatever it is, never ends the run."""
@@ -251,6 +276,8 @@ class Outbox:
                 )
             counts = {"sent": 0, "retried": 0, "waiting": 0, "blocked": 0}
             for delivery, report in due:
+                if self._stopping or not self._active():
+                    break
                 target = targets.get(report.municipality)
                 if target is None:
                     counts["waiting"] += 1
@@ -258,11 +285,20 @@ class Outbox:
                 if target.health == "blocked":
                     counts["blocked"] += 1
                     continue
+                if not await self._claims.claim(Delivery, delivery.id, Delivery.state != "sent"):
+                    continue  # another instance is sending it
                 try:
-                    outcome: Outcome = await self._attempt(delivery, report, targets)
+                    # Read again under the claim: another instance may have moved it on since the query above.
+                    async with self._db.session() as session:
+                        fresh = await session.get(Delivery, delivery.id)
+                    if fresh is None or fresh.state == "sent":
+                        continue
+                    outcome: Outcome = await self._attempt(fresh, report, targets)
                 except Exception as exc:  # recording the failure failed too (database trouble): next row
                     log.error("Delivery %s failed and could not be rescheduled (%s)", delivery.id, type(exc).__name__)
                     outcome = "retried"
+                finally:
+                    await self._claims.release(Delivery, delivery.id)
                 counts[outcome] += 1
             return RunResult(**counts)
 

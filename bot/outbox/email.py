@@ -54,6 +54,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n.catalogs import Translator
+from bot.outbox.claims import Claims, local_holder
 from bot.outbox.delivery import RetryLater, backoff
 from bot.reports.drafts import CATEGORIES
 from bot.routing.router import Router
@@ -428,14 +429,30 @@ class EmailOutbox:
         sender: str,
         municipality_names: dict[str, str],
         village: Callable[[Report], str | None],
+        claims: Claims | None = None,
+        active: Callable[[], bool] | None = None,
     ) -> None:
+        """``claims`` and ``active`` as for the card outbox (bot.outbox.delivery.Outbox): each row is claimed
+        before it is sent, so an active/standby pair never e-mails a report twice; a lost lease stops the run."""
         self._db = db
+        self._claims = claims or Claims(db, local_holder())
+        self._active = active or (lambda: True)
+        self._stopping = False
         self._transport = transport
         self._t = staff_translator
         self._sender = sender
         self._names = municipality_names
         self._village = village
         self._lock = asyncio.Lock()
+
+    def stop(self) -> None:
+        """Send nothing more (graceful shutdown); an e-mail being sent finishes first."""
+        self._stopping = True
+
+    async def wait_idle(self) -> None:
+        """Until no run is in progress (the current e-mail finished)."""
+        async with self._lock:
+            return
 
     async def run_once(self, now: dt.datetime | None = None) -> EmailRunResult:
         """Try every due e-mail once; one delivery's failure never ends the run."""
@@ -457,15 +474,26 @@ class EmailOutbox:
                 )
             counts = {"sent": 0, "retried": 0, "failed": 0, "waiting": 0}
             for delivery, report in due:
+                if self._stopping or not self._active():
+                    break
                 target = targets.get(delivery.target.removeprefix(EMAIL_PREFIX))
                 if target is None:
                     counts["waiting"] += 1
                     continue
+                if not await self._claims.claim(Delivery, delivery.id, Delivery.state.in_(("pending", "sending"))):
+                    continue  # another instance is sending it
                 try:
-                    outcome: Outcome = await self._attempt(delivery, report, target)
+                    # Read again under the claim: another instance may have sent it since the query above.
+                    async with self._db.session() as session:
+                        fresh = await session.get(Delivery, delivery.id)
+                    if fresh is None or fresh.state not in ("pending", "sending"):
+                        continue
+                    outcome: Outcome = await self._attempt(fresh, report, target)
                 except Exception as exc:  # recording the outcome failed too (database trouble): next row
                     log.error("E-mail delivery %s could not be recorded (%s)", delivery.id, type(exc).__name__)
                     outcome = "retried"
+                finally:
+                    await self._claims.release(Delivery, delivery.id)
                 counts[outcome] += 1
             return EmailRunResult(**counts)
 

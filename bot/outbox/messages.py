@@ -7,14 +7,18 @@ Kinds:
 - ``card``: redraw the report's card in a municipality's staff chat (``payload = {municipality}``); the text
   is rendered when sent, from the report as it is then, so several queued edits show the newest state.
 - ``thread``: a post under the report's card (a reply, or in its forum topic): ``payload = {municipality, text}``.
-- ``topic``: ``payload = {municipality, op}``, op ``close`` | ``reopen`` (topic mode only).
+- ``topic``: ``payload = {municipality, op}``, op ``close`` | ``reopen`` | ``delete`` (topic mode only).
 - ``staff``: a private message to a colleague (``chat_id`` = their user id), ``payload = {municipality, text,
   group_text}``; when they never started a chat with the bot (or blocked it) ``group_text`` goes under the
   report's card (or in its topic) instead (bot.workflow.claims).
+- ``redact``: remove one bot message in a staff chat when the retention period ends (bot.reports.retention):
+  ``payload = {municipality, message_id, card, delete, text}``; deleted when ``delete`` and Telegram allows it,
+  otherwise a card is redrawn (without personal data) and a thread post replaced by ``text``.
 
 Pitfalls:
-- Exactly once, as for cards: a row is marked ``sent`` right after Telegram accepted it, and only one run is
-  active at a time. A crash between the two sends it again (at-least-once in that instant only).
+- Exactly once, as for cards: a row is marked ``sent`` right after Telegram accepted it, only one run is
+  active at a time in a process, and a row is claimed before it is sent (bot.outbox.claims). A crash between
+  the two sends it again (at-least-once in that instant only).
 - A resident who blocked the bot (:class:`TargetGone`): the row is ``failed`` (never retried), the report is
   marked ``resident_unreachable`` with an event, and the card is redrawn so staff see "melder niet bereikbaar".
 - A ``card`` or ``thread`` row for a card that is not in the chat yet waits for it; a ``card`` row is moot
@@ -29,12 +33,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outbox.claims import Claims, local_holder
 from bot.outbox.delivery import RetryLater, TargetGone, backoff
 from bot.outbox.views import Button, Buttons, CardRenderer, CardView, buttons_from_json, buttons_to_json
 from bot.storage.db import Database
@@ -67,7 +73,13 @@ class MessageSender(Protocol):
         """Pitfall: Telegram's "message is not modified" is success, not an error."""
         ...
 
-    async def topic(self, chat_id: int, thread_id: int, op: str) -> None: ...
+    async def topic(self, chat_id: int, thread_id: int, op: str) -> None:
+        """``op``: ``close``, ``reopen`` or ``delete`` (the topic with all its messages)."""
+        ...
+
+    async def delete_message(self, chat_id: int, message_id: int) -> bool:
+        """False when Telegram refuses (older than 48 hours, or no right to delete): the caller edits instead."""
+        ...
 
 
 def queue_resident(session: AsyncSession, report: Report, text: str, buttons: Buttons | None = None) -> bool:
@@ -128,11 +140,31 @@ class _Drop(Exception):
 
 
 class MessageOutbox:
-    def __init__(self, db: Database, sender: MessageSender, cards: CardRenderer) -> None:
+    def __init__(
+        self,
+        db: Database,
+        sender: MessageSender,
+        cards: CardRenderer,
+        *,
+        claims: Claims | None = None,
+        active: Callable[[], bool] | None = None,
+    ) -> None:
+        """``claims`` and ``active``: as for bot.outbox.delivery.Outbox (row claims, the leader lease's fence)."""
         self._db = db
         self._sender = sender
         self._cards = cards
         self._lock = asyncio.Lock()
+        self._claims = claims or Claims(db, local_holder())
+        self._active = active or (lambda: True)
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Send nothing more (graceful shutdown); a row being sent finishes first."""
+        self._stopping = True
+
+    async def wait_idle(self) -> None:
+        async with self._lock:
+            return
 
     async def run_once(self, now: dt.datetime | None = None) -> MessageRun:
         async with self._lock:
@@ -151,33 +183,47 @@ class MessageOutbox:
                 if row.kind == "card":
                     newest_card[(row.report_id, str(row.payload.get("municipality")))] = row.id
             for row in rows:
+                if self._stopping or not self._active():
+                    break
                 if row.kind == "card" and newest_card[(row.report_id, str(row.payload.get("municipality")))] != row.id:
                     await self._mark(row.id, state="sent", sent_at=utcnow())  # a newer redraw follows
                     continue
+                if not await self._claims.claim(OutboxMessage, row.id, OutboxMessage.state == "pending"):
+                    continue  # another instance is sending it
                 try:
-                    message_id = await self._send(row)
-                except _Wait:
-                    counts["waiting"] += 1
-                    continue
-                except _Drop:
-                    await self._mark(row.id, state="dropped")
-                    continue
-                except RetryLater as exc:
-                    await self._retry(row, str(exc), exc.seconds)
-                    counts["retried"] += 1
-                    continue
-                except TargetGone as exc:
-                    await self._gone(row, exc)
-                    counts["failed"] += 1
-                    continue
-                except Exception as exc:  # one row's trouble never ends the run
-                    log.error("Outbox message %s failed unexpectedly (%s)", row.id, type(exc).__name__)
-                    await self._retry(row, f"unexpected {type(exc).__name__}", None)
-                    counts["retried"] += 1
-                    continue
-                await self._mark(row.id, state="sent", sent_at=utcnow(), message_id=message_id, last_error=None)
-                counts["sent"] += 1
+                    outcome = await self._one(row.id)
+                finally:
+                    await self._claims.release(OutboxMessage, row.id)
+                if outcome is not None:
+                    counts[outcome] += 1
             return MessageRun(**counts)
+
+    async def _one(self, row_id: int) -> str | None:
+        """Send one claimed row; the count it adds to (None: nothing to count)."""
+        # Read again under the claim: an instance that held it before us may have sent it meanwhile.
+        async with self._db.session() as session:
+            row = await session.get(OutboxMessage, row_id)
+        if row is None or row.state != "pending":
+            return None
+        try:
+            message_id = await self._send(row)
+        except _Wait:
+            return "waiting"
+        except _Drop:
+            await self._mark(row.id, state="dropped")
+            return None
+        except RetryLater as exc:
+            await self._retry(row, str(exc), exc.seconds)
+            return "retried"
+        except TargetGone as exc:
+            await self._gone(row, exc)
+            return "failed"
+        except Exception as exc:  # one row's trouble never ends the run
+            log.error("Outbox message %s failed unexpectedly (%s)", row.id, type(exc).__name__)
+            await self._retry(row, f"unexpected {type(exc).__name__}", None)
+            return "retried"
+        await self._mark(row.id, state="sent", sent_at=utcnow(), message_id=message_id, last_error=None)
+        return "sent"
 
     async def _card_location(self, report_id: int | None, municipality: str) -> tuple[int, int, int | None]:
         """(chat id, card message id, topic thread id) of the report's card in that municipality's chat."""
@@ -226,6 +272,19 @@ class MessageOutbox:
         if row.kind == "topic":
             if thread_id is not None:
                 await self._sender.topic(chat_id, thread_id, str(payload["op"]))
+            return None
+        if row.kind == "redact":
+            target = int(payload["message_id"])
+            if payload.get("delete") and await self._sender.delete_message(chat_id, target):
+                return None
+            if payload.get("card"):
+                async with self._db.session() as session:
+                    report = await session.get(Report, row.report_id)
+                if report is not None:
+                    view = await self._cards(report, municipality)
+                    await self._sender.edit_message(chat_id, target, view.text, view.buttons)
+            else:
+                await self._sender.edit_message(chat_id, target, str(payload.get("text") or "🗑"), [])
             return None
         raise ValueError(f"unknown outbox kind {row.kind!r}")
 

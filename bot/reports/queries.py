@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from sqlalchemy import delete, select
 
+from bot.outbox.messages import queue_card
 from bot.reports.drafts import normalise_reference
 from bot.routing.router import Router
 from bot.storage.db import Database
@@ -59,6 +63,41 @@ async def last_message(db: Database, report_id: int) -> str | None:
         return text
 
 
+async def last_messages(db: Database, report_ids: list[int]) -> dict[int, str]:
+    """Per report, the newest message the municipality sent the resident (HTML, as sent); reports without one
+    are left out."""
+    if not report_ids:
+        return {}
+    async with db.session() as session:
+        rows = await session.execute(
+            select(OutboxMessage.report_id, OutboxMessage.payload["text"].as_string())
+            .where(
+                OutboxMessage.report_id.in_(report_ids),
+                OutboxMessage.kind == "resident",
+                OutboxMessage.state == "sent",
+            )
+            .order_by(OutboxMessage.id)
+        )
+        latest: dict[int, str] = {}
+        for report_id, text in rows:  # oldest first: the newest wins
+            if isinstance(report_id, int) and text:
+                latest[report_id] = str(text)
+        return latest
+
+
+def excerpt(message_html: str, limit: int = 120) -> str:
+    """A message as one short plain line (for a list): its body after the heading, tags removed, cut at a word.
+
+    Pitfall: the result is plain text; escape it again before sending it as HTML.
+    """
+    parts = [p for p in message_html.split("\n\n") if p.strip()]
+    body = parts[1] if len(parts) > 1 else (parts[0] if parts else "")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", body)).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
 async def resident_municipality(db: Database, router: Router, text: str, chat_id: int | None) -> str | None:
     """The resident's municipality when known: a place in their message, else their latest linked report."""
     if text:
@@ -78,7 +117,11 @@ async def resident_municipality(db: Database, router: Router, text: str, chat_id
 
 
 async def forget_resident(db: Database, chat_id: int) -> int:
-    """Unlink a resident from their reports (chat id, phone, e-mail); the municipality keeps the concern."""
+    """Unlink a resident from their reports (chat id, phone, e-mail); the municipality keeps the concern.
+
+    The staff cards are redrawn (message outbox, same transaction): the "show contact details" button and
+    "would like updates" go, the card says the report has no link to the resident.
+    """
     async with db.session() as session:
         reports = list(await session.scalars(select(Report).where(Report.resident_chat_id == chat_id)))
         for report in reports:
@@ -87,5 +130,6 @@ async def forget_resident(db: Database, chat_id: int) -> int:
             report.contact_email = None
             report.updates = "none"
             session.add(ReportEvent(report_id=report.id, actor="resident", action="personal-data-removed"))
+            queue_card(session, report.id, report.municipality)
         await session.execute(delete(ReportDraft).where(ReportDraft.chat_id == chat_id))
     return len(reports)

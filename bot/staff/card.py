@@ -64,6 +64,8 @@ EVENT_LABELS: dict[str, str] = {
     "link": N_("linked to a related report"),
     "unlink": N_("link with a related report removed"),
     "claim-lapsed": N_("no action for too long: assignee reminded"),
+    "personal-data-removed": N_("the resident deleted their data"),
+    "personal-data-purged": N_("personal data removed (retention period)"),
 }
 
 
@@ -214,6 +216,13 @@ def render_staff_card(
         return CardView("\n".join(lines), [])
     status_label = t.gettext(STAFF_LABELS[Status(report.status)])
     lines.append(html_field(t.gettext("Status"), status_label))
+    if report.purged_at is not None:  # the retention period ended: only what the statistics keep
+        lines.append(html_field(t.gettext("Received"), t.datetime(report.created_at)))
+        if report.place_text:
+            lines.append(html_field(t.gettext("Place"), report.place_text))
+        removed = t.gettext("Personal data removed: the retention period of this report has ended.")
+        lines += ["", "🗑 <i>" + escape(removed) + "</i>"]
+        return CardView("\n".join(lines), [])
     assignee = names.get(report.assignee_id, f"#{report.assignee_id}") if report.assignee_id else t.gettext("nobody")
     lines.append(html_field(t.gettext("Assigned to"), assignee))
     if last is not None:

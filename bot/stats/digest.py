@@ -20,6 +20,7 @@ from bot.stats.figures import Figures, Villages, figures
 from bot.stats.period import parse_period
 from bot.stats.render import render
 from bot.storage.db import Database
+from bot.workflow.deadlines import DeadlinePolicy
 
 DIGEST_WEEKDAY = 1  # Monday, in python-telegram-bot's numbering (0 = Sunday)
 DIGEST_TIME = dt.time(8, 45)
@@ -34,7 +35,7 @@ class Digest:
 
 
 async def weekly_digests(
-    db: Database, villages: Villages, names: dict[str, str], t: Translator, today: dt.date
+    db: Database, villages: Villages, names: dict[str, str], t: Translator, today: dt.date, policy: DeadlinePolicy
 ) -> list[Digest]:
     """One digest per linked, not blocked staff chat: the default ``/stats`` period (the last 30 days)."""
     period = parse_period(None, today)
@@ -42,7 +43,7 @@ async def weekly_digests(
     for municipality, link in sorted((await staff_chat_links(db)).items()):
         if link.health == "blocked":
             continue
-        result = await figures(db, [municipality], period, t.tz, villages)
+        result = await figures(db, [municipality], period, t.tz, villages, policy)
         text = render(result, names.get(municipality, municipality), t)
         digests.append(Digest(municipality, link.chat_id, text, result))
     return digests

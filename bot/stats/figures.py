@@ -14,6 +14,13 @@ Definitions (also in the README, "Statistics and export"):
 - Closing: for a report that is closed now, its last ``close`` event (a reopened and closed again report
   counts its final closing). The median is over the reports closed now.
 - Satisfaction: the resident's 👍/👎 after closing, stored on the report (``Report.feedback``).
+- Share on time (the deadlines of bot.workflow.deadlines, in working days, with the municipality's overrides):
+  *first response on time* is over the reports that had a first response (on time when it came before the
+  response deadline) plus the reports still without one whose response deadline has passed (late); *handled on
+  time* is over the reports closed or handed on to a partner now (on time when that happened before the
+  handling deadline, as knowledge/data/deadlines.yaml defines it) plus the open reports whose handling deadline
+  has passed (late). Cancelled reports are not judged; a report whose deadline has not come yet and that is not
+  done yet is not judged either.
 
 Pitfall: everything is computed in Python over one query's rows, so the numbers are easy to check against the
 database (tests/bot/stats); a municipality's reports over years are a few thousand rows at most.
@@ -34,6 +41,7 @@ from bot.routing.router import Router
 from bot.stats.period import Period
 from bot.storage.db import Database
 from bot.storage.models import Report, ReportEvent
+from bot.workflow.deadlines import DeadlinePolicy
 from bot.workflow.transitions import ACTIONS, STAFF, Action, Status
 from knowledge.municipalities import MunicipalityRegistry
 
@@ -50,6 +58,7 @@ class ReportFacts:
     village: str | None
     first_response_at: dt.datetime | None
     closed_at: dt.datetime | None  # the last close event, only while the report is closed
+    forwarded_at: dt.datetime | None = None  # the last hand-over to a partner, only while it is forwarded
 
 
 class Villages:
@@ -80,14 +89,19 @@ def facts_of(report: Report, events: Iterable[ReportEvent], villages: Villages) 
     """``events`` in the order they happened (by id)."""
     first: dt.datetime | None = None
     closed: dt.datetime | None = None
+    forwarded: dt.datetime | None = None
     for event in events:
         if first is None and event.action in RESPONSE_ACTIONS and is_staff_actor(event.actor):
             first = event.at
         if event.action == Action.CLOSE:
             closed = event.at
+        if event.action == Action.FORWARD:
+            forwarded = event.at
     if report.status != Status.CLOSED:
         closed = None
-    return ReportFacts(report, villages.of(report), first, closed)
+    if report.status != Status.FORWARDED:
+        forwarded = None
+    return ReportFacts(report, villages.of(report), first, closed, forwarded)
 
 
 async def load_facts(
@@ -123,6 +137,10 @@ class Figures:
     median_to_close: dt.timedelta | None
     thumbs_up: int
     thumbs_down: int
+    response_on_time: int  # see the module docstring: "Share on time"
+    response_judged: int
+    handled_on_time: int
+    handling_judged: int
     weeks: tuple[dt.date, ...]  # the Monday of every week the period touches
     per_week: dict[str, tuple[int, ...]]  # theme → reports filed per week (same order as ``weeks``)
 
@@ -137,9 +155,41 @@ def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def compute(facts: Sequence[ReportFacts], municipalities: Sequence[str], period: Period, tz: ZoneInfo) -> Figures:
-    """The figures over ``facts`` (the reports of the period, see :func:`load_facts`)."""
+def _on_time(facts: Sequence[ReportFacts], policy: DeadlinePolicy, now: dt.datetime) -> tuple[int, int, int, int]:
+    """(first responses on time, judged; handled on time, judged): see the module docstring."""
+    response_on_time = response_judged = handled_on_time = handling_judged = 0
+    for f in facts:
+        r = f.report
+        if r.status == Status.CANCELLED:
+            continue
+        due = policy.response_due(r.category, r.created_at, r.municipality)
+        if f.first_response_at is not None:
+            response_judged += 1
+            response_on_time += f.first_response_at < due
+        elif now >= due:
+            response_judged += 1
+        handling_due = policy.handling_due(r.category, r.created_at, r.municipality)
+        done = f.closed_at or f.forwarded_at
+        if done is not None:
+            handling_judged += 1
+            handled_on_time += done < handling_due
+        elif now >= handling_due:
+            handling_judged += 1
+    return response_on_time, response_judged, handled_on_time, handling_judged
+
+
+def compute(
+    facts: Sequence[ReportFacts],
+    municipalities: Sequence[str],
+    period: Period,
+    tz: ZoneInfo,
+    policy: DeadlinePolicy,
+    now: dt.datetime,
+) -> Figures:
+    """The figures over ``facts`` (the reports of the period, see :func:`load_facts`), deadlines judged at
+    ``now``."""
     reports = [f.report for f in facts]
+    response_on_time, response_judged, handled_on_time, handling_judged = _on_time(facts, policy, now)
     first = [f.first_response_at - f.report.created_at for f in facts if f.first_response_at is not None]
     closing = [f.closed_at - f.report.created_at for f in facts if f.closed_at is not None]
     weeks: list[dt.date] = []
@@ -166,14 +216,26 @@ def compute(facts: Sequence[ReportFacts], municipalities: Sequence[str], period:
         median_to_close=_median(closing),
         thumbs_up=sum(1 for r in reports if r.feedback == "up"),
         thumbs_down=sum(1 for r in reports if r.feedback == "down"),
+        response_on_time=response_on_time,
+        response_judged=response_judged,
+        handled_on_time=handled_on_time,
+        handling_judged=handling_judged,
         weeks=tuple(weeks),
         per_week={theme: tuple(row) for theme, row in per_week.items()},
     )
 
 
 async def figures(
-    db: Database, municipalities: Sequence[str], period: Period, tz: ZoneInfo, villages: Villages
+    db: Database,
+    municipalities: Sequence[str],
+    period: Period,
+    tz: ZoneInfo,
+    villages: Villages,
+    policy: DeadlinePolicy,
+    now: dt.datetime | None = None,
 ) -> Figures:
-    """Load the period's reports of ``municipalities`` and compute their figures."""
+    """Load the period's reports of ``municipalities`` and compute their figures (deadlines judged at ``now``,
+    default: the current time)."""
     start, end = period.bounds(tz)
-    return compute(await load_facts(db, municipalities, start, end, villages), municipalities, period, tz)
+    facts = await load_facts(db, municipalities, start, end, villages)
+    return compute(facts, municipalities, period, tz, policy, now or dt.datetime.now(dt.UTC))

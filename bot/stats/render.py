@@ -114,6 +114,18 @@ def render(figures: Figures, title: str, t: Translator, *, html: bool = True) ->
     else:
         lines.append(line(t.gettext("time to closing"), t.gettext("none yet")))
 
+    for label, on_time, judged in (
+        (t.gettext("first response on time"), figures.response_on_time, figures.response_judged),
+        (t.gettext("handled on time"), figures.handled_on_time, figures.handling_judged),
+    ):
+        if judged:
+            share = t.gettext("{share} ({n} of {total})").format(
+                share=percent(on_time / judged, t), n=number(on_time, t), total=number(judged, t)
+            )
+            lines.append(line(label, share))
+        else:
+            lines.append(line(label, t.gettext("none yet")))
+
     rated = figures.thumbs_up + figures.thumbs_down
     lines += ["", heading(t.gettext("Satisfaction"))]
     if rated:

@@ -154,6 +154,8 @@ class Report(Base):
     related_to_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"), index=True)
     # The assignee was reminded of a lapsed claim (bot.workflow.claims); once per idle period.
     claim_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the retention period removed the personal data (bot.reports.retention); the statistics stay.
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReportEvent(Base):
@@ -194,6 +196,9 @@ class Delivery(Base):
     thread_id: Mapped[int | None] = mapped_column(BigInteger)  # the report's forum topic, in topic mode
     # E-mail only: the Message-ID, fixed at the first attempt so that every retry carries the same one.
     email_message_id: Mapped[str | None] = mapped_column(String(255))
+    # The instance sending this row now, until when (bot.outbox.claims): two processes never send it both.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class MunicipalityLink(Base):
@@ -278,6 +283,19 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # as Delivery.claimed_by
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class LeaderLease(Base):
+    """Which instance is active (bot.leader): one row per lease name, renewed by its holder's heartbeat."""
+
+    __tablename__ = "leader_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    acquired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class StaffCompose(Base):
@@ -328,3 +346,14 @@ class DigestSetting(Base):
     municipality: Mapped[str] = mapped_column(String(16), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ReportQuota(Base):
+    """Reports a resident filed per day (bot.residents.limits), also those without a link to them; rows older
+    than two days are removed by the housekeeping job and by ``/verwijder``."""
+
+    __tablename__ = "report_quota"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

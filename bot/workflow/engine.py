@@ -41,6 +41,11 @@ from bot.workflow.deadlines import QUESTION_OPEN_DAYS, QUESTION_REMINDER_DAY, wo
 from bot.workflow.transitions import ACTIONS, STAFF, Action, Status
 from knowledge.standard_texts import StandardText, StandardTexts, TextAction
 
+# Staff texts for a resident (questions, messages, closing texts) go out inside a template, and a resident's
+# answer is posted under its heading: both must stay below Telegram's 4096 characters per message.
+MAX_STAFF_TEXT = 3000
+THREAD_TEXT_MAX = 3500
+
 RefusalReason = Literal["unknown-report", "role", "illegal", "stale", "missing-text", "unreachable", "bad-target"]
 
 PARTNERS: dict[str, str] = {
@@ -264,7 +269,10 @@ class Workflow:
                 pseudonym=f"Melder {report.reference}"
             )
             queue_thread(
-                session, report_id, report.municipality, f"💬 <b>{escape(heading)}</b>\n{escape(resident_text)}"
+                session,
+                report_id,
+                report.municipality,
+                f"💬 <b>{escape(heading)}</b>\n{escape(_shortened(resident_text, THREAD_TEXT_MAX))}",
             )
         if target == Status.CLOSED:
             queue_topic(session, report_id, report.municipality, "close")
@@ -545,3 +553,8 @@ async def question_deadlines(workflow: Workflow, db: Database, tz: ZoneInfo, now
         elif days >= QUESTION_REMINDER_DAY and report.question_reminded_at is None:
             changed += await workflow.remind(report.id, now)
     return changed
+
+
+def _shortened(text: str, limit: int) -> str:
+    """At most ``limit`` characters for a Telegram message; the history (event note) keeps the whole text."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

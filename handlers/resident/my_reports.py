@@ -8,11 +8,21 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.reports.drafts import CATEGORIES, Drafts
-from bot.reports.queries import forget_resident, last_message, own_report, reports_of, still_forwarding
+from bot.reports.queries import (
+    excerpt,
+    forget_resident,
+    last_message,
+    last_messages,
+    own_report,
+    reports_of,
+    still_forwarding,
+)
+from bot.residents.limits import forget_quota
 from bot.storage.models import Report
 from bot.workflow.transitions import FORWARDING_LABEL, LABELS, Status
 from handlers.callbacks import DeletePress
 from handlers.common import Context, inline, preferences, reject_press, reply, services, translator
+from handlers.jobs import deliver_now
 
 
 def _ids(update: Update) -> tuple[int, int]:
@@ -40,6 +50,7 @@ async def my_reports(update: Update, context: Context) -> None:
     heading = t.gettext("Your reports")
     lines = [f"<b>{escape(heading)}</b>"]
     forwarding = await still_forwarding(services(context).db, [r.id for r in reports])
+    latest = await last_messages(services(context).db, [r.id for r in reports])
     for report in reports:
         category = CATEGORIES.get(report.category)
         label = _label(report, forwarding)
@@ -47,6 +58,8 @@ async def my_reports(update: Update, context: Context) -> None:
             f"• <code>{escape(report.reference)}</code> – {escape(t.gettext(category.label) if category else '')} – "
             f"{escape(t.datetime(report.created_at))} – <b>{escape(t.gettext(label))}</b>"
         )
+        if report.id in latest:  # the municipality's last message, shortened (in full with /status)
+            lines.append(f"   ↳ <i>{escape(excerpt(latest[report.id]))}</i>")
     lines.append("")
     lines.append(t.gettext("Details: /status followed by the reference."))
     await reply(update, "\n".join(lines))
@@ -144,7 +157,9 @@ async def delete_confirmed(update: Update, context: Context) -> None:
         return
     user_id, chat_id = _ids(update)
     count = await forget_resident(services(context).db, chat_id)
+    await forget_quota(services(context).db, user_id)
     await preferences(context).forget(user_id)
+    deliver_now(context)  # the staff cards lose the contact details now, not at the next outbox run
     await query.edit_message_text(
         t.ngettext(
             "Done. Your data has been deleted; {n} report is no longer linked to you.",

@@ -52,6 +52,7 @@ from bot.i18n.catalogs import SUPPORTED_LANGUAGES, Translator
 from bot.outbox.delivery import html_field
 from bot.reports.drafts import CATEGORIES, MAX_PHOTOS, Draft, Drafts, check_description, parse_email, parse_phone
 from bot.reports.filing import FiledReport, file_report, filed_report
+from bot.residents.limits import may_file, record_report
 from bot.routing.router import RouteResult
 from bot.settings import Settings
 from bot.triage.guidance import crisis_text
@@ -224,6 +225,19 @@ async def start_report(update: Update, context: Context) -> object:
     press = ReportPress.decode(update.callback_query.data) if update.callback_query else None
     await _answer_query(update)
     remember_topic(context, None)  # an answer before the report is no longer "the message above"
+    svc = services(context)
+    if not await may_file(svc.db, _ids(update)[0], svc.settings.reports_per_day):
+        await reply(
+            update,
+            t.ngettext(
+                "You have already filed {n} report today; that is the most the bot takes in one day. Please "
+                "try again tomorrow, or contact your municipality directly.\n<b>Danger now? Call 112.</b>",
+                "You have already filed {n} reports today; that is the most the bot takes in one day. Please "
+                "try again tomorrow, or contact your municipality directly.\n<b>Danger now? Call 112.</b>",
+                svc.settings.reports_per_day,
+            ).format(n=svc.settings.reports_per_day),
+        )
+        return None  # a report in progress (if any) stays where it was
     draft = Draft()
     preset = press.category if press else None
     intro = t.gettext(
@@ -778,6 +792,7 @@ async def send_pressed(update: Update, context: Context) -> object:
         confirmation += "\n\n" + _not_an_aangifte(t)
     await reply(update, confirmation)
     if filed.new:
+        await record_report(db, user_id)
         # The reference and municipality identify no one; the resident's text is never logged.
         log.info("Report %s filed for %s", filed.reference, filed.municipality)
     deliver_now(context)  # also after a repeat: the first press may have failed before it got here

@@ -37,13 +37,13 @@ from bot.staff.queries import (
     start_compose,
 )
 from bot.storage.models import Report
-from bot.workflow.engine import PARTNERS, TEXT_ACTION, Refused, plain
+from bot.workflow.engine import MAX_STAFF_TEXT, PARTNERS, TEXT_ACTION, Refused, plain
 from bot.workflow.transitions import Action, Status, available
 from handlers.callbacks import CallbackData, StaffPress
 from handlers.common import Context, inline, services
 from handlers.jobs import deliver_now
 from handlers.staff.common import actor_for, alert, municipality_names, refusal_text, staff_translator, workflow
-from handlers.staff.resident import resident_text
+from handlers.staff.resident import resident_reply, resident_text
 from knowledge.standard_texts import StandardText, StandardTexts
 
 COMPOSED = (Action.ASK, Action.MESSAGE, Action.CLOSE, Action.FORWARD)
@@ -81,71 +81,100 @@ async def staff_pressed(update: Update, context: Context) -> None:
     if press.status != report.status:
         await _refuse(update, context, report, actor, press.action, "stale")
         return
+    await act(update, context, report, actor, press.action, press.arg)
+
+
+async def _ack(update: Update) -> None:
+    """Answer a press (Telegram's spinner); a typed command needs nothing."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+async def act(
+    update: Update,
+    context: Context,
+    report: Report,
+    actor: Actor,
+    action: str,
+    arg: str | None = None,
+    text: str | None = None,
+) -> None:
+    """One staff action on ``report`` by an authorized ``actor``, as drawn in the report's current status: the
+    single path for presses and typed commands (handlers.staff.typed).
+
+    ``text`` is a text typed with the command (a question, message, closing text or partner note): it goes
+    straight to the preview, exactly as if it had been typed after the press.
+    """
+    assert update.effective_chat is not None and update.effective_user is not None
     status = Status(report.status)
     possible = set(available(status, actor.role, resident_reachable=_reachable(report)))
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    db = services(context).db
+    t = staff_translator(context)
 
-    if press.action in ("take", "reopen"):
-        await _apply(update, context, report, actor, Action(press.action), status)
-    elif press.action in ("ask", "message", "close"):
-        action = Action(press.action)
-        if action not in possible:
-            await _refuse(update, context, report, actor, press.action, "illegal")
+    if action in ("take", "reopen"):
+        await _apply(update, context, report, actor, Action(action), status)
+    elif action in ("ask", "message", "close"):
+        chosen = Action(action)
+        if chosen not in possible:
+            await _refuse(update, context, report, actor, action, "illegal")
             return
-        await query.answer()
+        await _ack(update)
         # Typing right away is their own text (as "Own text" would); a standard text replaces the composition.
-        await start_compose(services(context).db, user_id, chat_id, report.id, action, report.status)
-        await _text_picker(update, context, report, action)
-    elif press.action == "tpl" or press.action == "own":
-        code, _, text_id = (press.arg or "c").partition("-")
-        action = TEXT_CODES.get(code, Action.CLOSE)
-        if action not in possible:
-            await _refuse(update, context, report, actor, action.value, "illegal")
+        await start_compose(db, user_id, chat_id, report.id, chosen, report.status)
+        if text is None:
+            await _text_picker(update, context, report, chosen)
+        else:  # a typed command with its text: straight to the preview
+            await _write_or_prompt(update, context, report, chosen, text, None)
+    elif action == "tpl" or action == "own":
+        code, _, text_id = (arg or "c").partition("-")
+        chosen = TEXT_CODES.get(code, Action.CLOSE)
+        if chosen not in possible:
+            await _refuse(update, context, report, actor, chosen.value, "illegal")
             return
-        if press.action == "own":
-            await query.answer()
-            await start_compose(services(context).db, user_id, chat_id, report.id, action, report.status)
-            await _prompt(update, context, report, action)
+        if action == "own":
+            await _ack(update)
+            await start_compose(db, user_id, chat_id, report.id, chosen, report.status)
+            await _write_or_prompt(update, context, report, chosen, text, None)
             return
-        standard = services(context).texts.get(report.category, TEXT_ACTION[action], text_id)
+        standard = services(context).texts.get(report.category, TEXT_ACTION[chosen], text_id)
         if standard is None:
             await alert(update, context, refusal_text(context, "missing-text"))
             return
-        await query.answer()
-        await start_compose(
-            services(context).db, user_id, chat_id, report.id, action, report.status, f"tpl:{standard.id}"
-        )
+        await _ack(update)
+        await start_compose(db, user_id, chat_id, report.id, chosen, report.status, f"tpl:{standard.id}")
         body = _render_dutch(context, report, standard)
-        await _preview(update, context, report, action, body, None, html=True)
-    elif press.action == "transfer":
+        await _preview(update, context, report, chosen, body, None, html=True)
+    elif action == "transfer":
         if Action.TRANSFER not in possible and Action.FORWARD not in possible:
-            await _refuse(update, context, report, actor, press.action, "illegal")
+            await _refuse(update, context, report, actor, action, "illegal")
             return
-        await query.answer()
+        await _ack(update)
         await _forward_picker(update, context, report)
-    elif press.action == "to":
+    elif action == "to":
         names = municipality_names(context)
-        if press.arg not in names:
+        if arg not in names:
             await _refuse(update, context, report, actor, "transfer", "bad-target")
             return
-        await _apply(update, context, report, actor, Action.TRANSFER, status, municipality=press.arg)
-    elif press.action == "pt":
-        if press.arg not in PARTNERS or Action.FORWARD not in possible:
+        await _apply(update, context, report, actor, Action.TRANSFER, status, municipality=arg)
+    elif action == "pt":
+        if arg not in PARTNERS or Action.FORWARD not in possible:
             await _refuse(update, context, report, actor, "forward", "bad-target")
             return
-        await query.answer()
-        await start_compose(services(context).db, user_id, chat_id, report.id, Action.FORWARD, report.status, press.arg)
-        await _prompt(update, context, report, Action.FORWARD)
-    elif press.action == "send":
+        await _ack(update)
+        await start_compose(db, user_id, chat_id, report.id, Action.FORWARD, report.status, arg)
+        await _write_or_prompt(update, context, report, Action.FORWARD, text, arg)
+    elif action == "send":
         await _send_composed(update, context, report, actor)
-    elif press.action == "drop":
-        await end_compose(services(context).db, user_id, chat_id)
-        await query.answer()
-        await query.edit_message_text(escape(t.gettext("Cancelled: nothing was sent.")))
-    elif press.action == "contact":
+    elif action == "drop":
+        await end_compose(db, user_id, chat_id)
+        await _ack(update)
+        if update.callback_query is not None:
+            await update.callback_query.edit_message_text(escape(t.gettext("Cancelled: nothing was sent.")))
+    elif action == "contact":
         await _show_contact(update, context, report, actor)
-    elif press.action in ("link", "unlink"):
-        await _link(update, context, report, actor, unlink=press.action == "unlink")
+    elif action in ("link", "unlink"):
+        await _link(update, context, report, actor, unlink=action == "unlink")
 
 
 async def _link(update: Update, context: Context, report: Report, actor: Actor, *, unlink: bool) -> None:
@@ -169,6 +198,18 @@ async def _link(update: Update, context: Context, report: Report, actor: Actor, 
     deliver_now(context)
 
 
+async def _write_or_prompt(
+    update: Update, context: Context, report: Report, action: Action, text: str | None, partner: str | None
+) -> None:
+    """With a text: store it in the open composition and show the preview; without: ask for the text."""
+    if text is None:
+        await _prompt(update, context, report, action)
+        return
+    assert update.effective_chat is not None and update.effective_user is not None
+    await set_compose_text(services(context).db, update.effective_user.id, update.effective_chat.id, text)
+    await _preview(update, context, report, action, text, partner)
+
+
 async def _apply(
     update: Update,
     context: Context,
@@ -187,6 +228,8 @@ async def _apply(
         return False
     if update.callback_query is not None:
         await update.callback_query.answer(t.gettext("Done."))
+    elif update.effective_message is not None:  # a typed command: the card may be far up (or in a topic)
+        await update.effective_message.reply_text(escape(t.gettext("Done.")))
     deliver_now(context)
     return True
 
@@ -397,6 +440,7 @@ async def staff_text(update: Update, context: Context) -> None:
     svc = services(context)
     in_group = chat.type in ("group", "supergroup")
     if not in_group and not await anything_pending(svc.db, user.id, chat.id):
+        await resident_reply(update, context)  # a reply to the bot's message about a report (no read otherwise)
         return  # the usual case: a resident's message, for the resident handlers (one cheap read)
     compose = await compose_of(svc.db, user.id, chat.id)
     if compose is not None and compose.text is None and not (compose.extra or "").startswith("tpl:"):
@@ -405,6 +449,16 @@ async def staff_text(update: Update, context: Context) -> None:
             actor = await actor_for(update, context, report, "compose")
             if actor is None:
                 await end_compose(svc.db, user.id, chat.id)
+                raise ApplicationHandlerStop
+            if len(message.text) > MAX_STAFF_TEXT:  # it must fit in one Telegram message with its template
+                t = staff_translator(context)
+                await message.reply_text(
+                    escape(
+                        t.gettext("That is too long: at most {n} characters. Please send a shorter text.").format(
+                            n=MAX_STAFF_TEXT
+                        )
+                    )
+                )
                 raise ApplicationHandlerStop
             await set_compose_text(svc.db, user.id, chat.id, message.text)
             partner = compose.extra if compose.action == Action.FORWARD else None

@@ -13,7 +13,6 @@ import datetime as dt
 from html import escape
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.outbox.delivery import link_municipality
@@ -33,6 +32,7 @@ from bot.workflow.deadlines import DeadlinePolicy, working_days_between
 from bot.workflow.transitions import STAFF_LABELS, Status
 from handlers.common import Context, services
 from handlers.staff.common import actor_for, municipality_names, staff_translator
+from handlers.staff.rights import check_rights
 
 
 async def _visible_municipalities(update: Update, context: Context) -> list[str] | None:
@@ -189,19 +189,9 @@ async def link_command(update: Update, context: Context) -> None:
     if staff_role(user.id, staff, municipality, svc.settings.admin_user_ids) is None:
         await message.reply_text(escape(t.gettext("Only staff of this municipality can link its group.")))
         raise ApplicationHandlerStop
-    lacks: list[str] = []
-    topics = False
-    try:
-        member = await context.bot.get_chat_member(chat.id, context.bot.id)
-        is_admin = member.status in ("administrator", "creator")
-        can_topics = bool(getattr(member, "can_manage_topics", False))
-        if not is_admin:
-            lacks.append(t.gettext("the bot is not an administrator (it cannot pin or manage topics)"))
-        if chat.is_forum and not can_topics:
-            lacks.append(t.gettext("the bot may not manage topics, so reports come as cards, not topics"))
-        topics = bool(chat.is_forum) and can_topics
-    except TelegramError:
-        lacks.append(t.gettext("the bot could not check its rights in this group"))
+    rights = await check_rights(context.bot, chat.id, chat)
+    lacks = [t.gettext(lack) for lack in rights.lacks]
+    topics = rights.topics
     await link_municipality(svc.db, municipality, chat.id, topics=topics)
     name = municipality_names(context)[municipality]
     lines = [escape(t.gettext("This group now receives the reports of {name}.").format(name=name))]

@@ -5,18 +5,21 @@ Pitfalls:
 - A resident's press is checked against their own chat on the server: only the report's resident may answer
   it, rate it or ask to reopen it (callback data is untrusted).
 - Crisis triage runs on every answer before anything else: a crisis gets the crisis guidance at once, and the
-  report's card is flagged for staff.
+  report's card is flagged for staff. A Telegram reply to the bot's message about a report counts as a reply
+  too (as the answer while a question is open).
 - The answer handler runs before the resident's other handlers (group -1) and stops them only when the
   message was an answer.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from telegram import ForceReply, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.reports.queries import own_report
 from bot.staff.auth import Actor
 from bot.staff.queries import (
     expect_resident_reply,
@@ -26,6 +29,7 @@ from bot.staff.queries import (
     set_feedback,
     take_resident_reply,
 )
+from bot.storage.models import Report
 from bot.triage.guidance import crisis_text
 from bot.workflow.deadlines import REOPEN_REQUEST_DAYS
 from bot.workflow.engine import Refused
@@ -37,6 +41,7 @@ from handlers.jobs import deliver_now
 from handlers.staff.common import municipality_names, workflow
 
 RESIDENT = Actor(0, "resident")
+REFERENCE = re.compile(r"\b[A-Z]{3}-[2-9A-HJKMNP-Z]{4}\b")  # bot.reports.drafts.new_reference
 
 
 async def resident_pressed(update: Update, context: Context) -> None:
@@ -115,28 +120,64 @@ async def resident_text(update: Update, context: Context) -> None:
     report = await report_by_id(svc.db, report_id)
     if report is None or report.resident_chat_id != chat.id:
         return
-    t = await translator(update, context)
+    await _answer(update, context, report, message.text)
+
+
+async def resident_reply(update: Update, context: Context) -> None:
+    """A resident's Telegram *reply* to the bot's message about one of their reports (it names the reference):
+    the answer to an open question, as after "Antwoorden"; otherwise crisis triage only -- a crisis gets the
+    guidance and flags the report for staff, anything else is left to the resident handlers.
+
+    Pitfall: costs a read only for a reply to a bot message that names a reference of this chat's reports.
+    """
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or chat.type != "private" or not message.text:
+        return
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return
+    found = REFERENCE.search(replied.text or replied.caption or "")
+    if found is None:
+        return
+    svc = services(context)
+    report = await own_report(svc.db, chat.id, found.group())
+    if report is None:
+        return
+    if report.status == Status.REACTION_REQUESTED:
+        await _answer(update, context, report, message.text)
     decision = svc.answerer.decide(message.text)
+    if decision.action == "urgent" and decision.urgency is not None:
+        t = await translator(update, context)
+        with urgent():
+            await reply(update, crisis_text(decision.urgency, t))
+        await _flag(context, report, decision.urgency.value)
+        deliver_now(context)
+        raise ApplicationHandlerStop
+
+
+async def _flag(context: Context, report: Report, urgency: str) -> None:
+    staff_t = services(context).catalogs.get("nl")
+    notice = staff_t.gettext("Crisis signal in the resident's answer: crisis guidance was sent.")
+    await flag_crisis(services(context).db, report.id, urgency, f"🚨 <b>{escape(notice)}</b>")
+
+
+async def _answer(update: Update, context: Context, report: Report, text: str) -> None:
+    """The resident's answer to the open question: crisis triage first, then the workflow's ``answer``."""
+    svc = services(context)
+    t = await translator(update, context)
+    decision = svc.answerer.decide(text)
     if decision.action == "urgent" and decision.urgency is not None:
         with urgent():
             await reply(update, crisis_text(decision.urgency, t))  # before anything else
-        staff_t = svc.catalogs.get("nl")
-        await flag_crisis(
-            svc.db,
-            report.id,
-            decision.urgency.value,
-            "🚨 <b>"
-            + escape(staff_t.gettext("Crisis signal in the resident's answer: crisis guidance was sent."))
-            + "</b>",
-        )
+        await _flag(context, report, decision.urgency.value)
     try:
         await workflow(context).apply(
             report.id,
             Action.ANSWER,
             expected=Status.REACTION_REQUESTED,
             actor=RESIDENT,
-            note=message.text,
-            resident_text=message.text,
+            note=text,
+            resident_text=text,
         )
     except Refused:
         await reply(update, t.gettext("This question is no longer open. Your message was not passed on."))

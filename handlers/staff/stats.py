@@ -25,6 +25,7 @@ from bot.stats.digest import DIGEST_TIME, DIGEST_WEEKDAY, chart, local_today, we
 from bot.stats.figures import Villages, figures
 from bot.stats.period import PeriodError, parse_period
 from bot.stats.render import render
+from bot.workflow.deadlines import DeadlinePolicy
 from handlers.common import App, Context, services
 from handlers.staff.commands import _visible_municipalities
 from handlers.staff.common import municipality_names, staff_translator
@@ -67,7 +68,8 @@ async def stats_command(update: Update, context: Context) -> None:
         title = t.gettext("all municipalities")
     else:
         title = ", ".join(names[m] for m in municipalities)
-    result = await figures(services(context).db, municipalities, period, t.tz, _villages(context))
+    policy = DeadlinePolicy.from_settings(services(context).settings)
+    result = await figures(services(context).db, municipalities, period, t.tz, _villages(context), policy)
     await message.reply_text(render(result, title, t))
     png = await asyncio.to_thread(draw_chart, result, title, t)
     await message.reply_photo(png)
@@ -79,7 +81,9 @@ async def weekly_digest_job(context: Context) -> None:
     svc = services(context)
     t = staff_translator(context)
     names = municipality_names(context)
-    for digest in await weekly_digests(svc.db, _villages(context), dict(names), t, local_today(t.tz)):
+    for digest in await weekly_digests(
+        svc.db, _villages(context), dict(names), t, local_today(t.tz), DeadlinePolicy.from_settings(svc.settings)
+    ):
         png = await asyncio.to_thread(chart, digest, dict(names), t)
         heading = escape(t.gettext("Weekly overview"))
         try:

@@ -127,6 +127,12 @@ class Harness:
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Scripted residents type faster than people: no message limit here (tests/e2e/test_abuse.py tests it)."""
+    return settings.model_copy(update={"messages_per_minute": 1000})
+
+
+@pytest.fixture
 async def bot(settings: Settings) -> AsyncIterator[Harness]:
     with BotApiEmulator(accept_any_token=True) as emu:
         harness = Harness(emu=emu, settings=settings, services=build_services(settings))

@@ -33,18 +33,33 @@ async def test_a_failure_while_deleting_the_draft_files_nothing_twice(bot: Harne
     resident's next press files the one report (two separate steps filed it twice here)."""
     fay = bot.emu.add_user("Fay", "en")
     summary = await walk(bot, fay)
+    postgres = bot.services.db.engine.dialect.name == "postgresql"
     async with bot.services.db.session() as session:
-        await session.execute(
-            text(
-                "CREATE TRIGGER refuse_draft_delete BEFORE DELETE ON report_drafts "
-                "BEGIN SELECT RAISE(ABORT, 'simulated failure'); END"
+        if postgres:
+            await session.execute(
+                text(
+                    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'simulated failure'; END $$"
+                )
             )
-        )
+            await session.execute(
+                text(
+                    "CREATE TRIGGER refuse_draft_delete BEFORE DELETE ON report_drafts "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse()"
+                )
+            )
+        else:
+            await session.execute(
+                text(
+                    "CREATE TRIGGER refuse_draft_delete BEFORE DELETE ON report_drafts "
+                    "BEGIN SELECT RAISE(ABORT, 'simulated failure'); END"
+                )
+            )
     message = await bot.press(fay, summary, 0)
     assert message.plain_text == ERROR
     assert await draft_step(bot, fay) == "summary"
     async with bot.services.db.session() as session:
-        await session.execute(text("DROP TRIGGER refuse_draft_delete"))
+        await session.execute(text("DROP TRIGGER refuse_draft_delete" + (" ON report_drafts" if postgres else "")))
 
     message = await bot.press(fay, summary, 0)
     (reference,) = await stored_references(bot)

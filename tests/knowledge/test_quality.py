@@ -54,11 +54,11 @@ def test_tuning_set_quality() -> None:
     report = evaluate_set(TUNE)
     m = report.metrics
     assert report.in_scope >= 300 and report.out_of_scope >= 60 and report.urgent >= 60 and report.crisis_like >= 60
-    assert m["reached_within_one_tap"] >= 0.90, report.misses
-    assert m["right_first_time"] >= 0.70, report.misses
-    assert m["confidently_wrong"] <= 0.03, report.misses
+    assert m["reached_within_one_tap"] >= 0.92, report.misses
+    assert m["right_first_time"] >= 0.75, report.misses
+    assert m["confidently_wrong"] <= 0.025, report.misses
     assert m["in_scope_fallback"] <= 0.03, report.misses
-    assert m["out_of_scope_fallback"] >= 0.70, report.misses
+    assert m["out_of_scope_fallback"] >= 0.85, report.misses
     assert m["crisis_recall"] >= 0.88, report.misses
     assert m["urgent_or_concern"] >= 0.95, report.misses
     assert m["false_urgent"] <= 0.035, report.misses

@@ -77,6 +77,31 @@ def test_a_long_story_still_finds_its_point(matcher: TopicMatcher) -> None:
     assert "friend-in-need-fraud" in [c.topic for c in result.candidates[:3]]
 
 
+@pytest.mark.parametrize(
+    ("story", "topic"),
+    [
+        (
+            "We have lived in Hattem for thirty years and our son is 16, plays football twice a week and usually does "
+            "fine at school. Last weekend we had a birthday party for my mother and he was very quiet the whole "
+            "evening. Tonight he finally told us that a girl he met on Instagram asked for a naked picture, he sent "
+            "one, and now she says she will post it online unless he pays 300 euros.",
+            "sextortion",
+        ),
+        (
+            "Mijn man en ik wonen sinds kort in Oldebroek, we hebben een hond en werken allebei in de zorg. Vorige "
+            "week hadden we het druk met de verhuizing en de kinderen moesten naar een nieuwe school. Vanochtend "
+            "belde er iemand die zei dat hij van de bank was, hij zei dat onze rekening gehackt was en dat we ons "
+            "geld naar een veilige rekening moesten overmaken.",
+            "bank-helpdesk-fraud",
+        ),
+    ],
+)
+def test_the_point_buried_at_the_end_of_a_story_leads(matcher: TopicMatcher, story: str, topic: str) -> None:
+    result = matcher.search(story)
+    assert result.action in ("answer", "clarify")
+    assert result.candidates[0].topic == topic
+
+
 def test_out_of_scope_falls_back(matcher: TopicMatcher) -> None:
     assert matcher.search("wanneer wordt het grofvuil opgehaald in nunspeet").action == "fallback"
     assert matcher.search("?? !!").action == "fallback"  # nothing searchable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -270,3 +271,49 @@ def test_card_in_dutch_for_staff() -> None:
     card = render_card(report(), nl)
     assert "1 jul 2026 14:05" in card
     assert nl.gettext("Category") in card
+
+
+# --- graceful shutdown and a second instance -------------------------------------------------------------
+
+
+@dataclass
+class GatedSender(FakeSender):
+    """Holds the first card until ``gate`` is set, so a test can act while a card is on its way."""
+
+    gate: asyncio.Event = field(default_factory=asyncio.Event)
+    sending: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def send_card(self, chat_id: int, text: str) -> int:
+        self.sending.set()
+        await self.gate.wait()
+        return await super().send_card(chat_id, text)
+
+
+async def test_stop_lets_the_card_on_its_way_finish_and_starts_no_other(db: Database, en: Translator) -> None:
+    await link_municipality(db, "heerde", STAFF_HEERDE)
+    first = await file_report(db, draft(), chat_id=RESIDENT, language="en")
+    await file_report(db, draft(), chat_id=RESIDENT, language="en")
+    sender = GatedSender()
+    outbox = Outbox(db, sender, en)
+    run = asyncio.create_task(outbox.run_once())
+    await sender.sending.wait()
+    outbox.stop()
+    sender.gate.set()
+    await outbox.wait_idle()
+    assert (await run).sent == 1
+    assert len(sender.cards) == 1
+    assert (await delivery(db, first.id)).state == "sent"
+    assert (await outbox.run_once()).sent == 0  # stopped for good
+
+
+async def test_a_second_instance_skips_the_row_the_first_one_is_sending(db: Database, en: Translator) -> None:
+    await link_municipality(db, "heerde", STAFF_HEERDE)
+    await file_report(db, draft(), chat_id=RESIDENT, language="en")
+    held, other = GatedSender(), FakeSender()
+    first = asyncio.create_task(Outbox(db, held, en).run_once())
+    await held.sending.wait()
+    assert (await Outbox(db, other, en).run_once()).sent == 0  # claimed by the first instance
+    held.gate.set()
+    assert (await first).sent == 1
+    assert len(held.cards) == 1 and not other.cards
+    assert (await Outbox(db, other, en).run_once()).sent == 0  # and once sent, never again

@@ -43,6 +43,9 @@ class FakeSender:
     async def topic(self, chat_id: int, thread_id: int, op: str) -> None:
         raise AssertionError("no topics in plain mode")
 
+    async def delete_message(self, chat_id: int, message_id: int) -> bool:
+        raise AssertionError("nothing is deleted here")
+
 
 async def cards(report: Report, municipality: str) -> CardView:
     return CardView(f"{report.reference} {report.status} {'unreachable' if report.resident_unreachable else ''}", [])

@@ -23,6 +23,7 @@ from bot.stats.period import Period
 from bot.stats.render import render
 from bot.storage.db import Database
 from bot.storage.models import Report, ReportEvent
+from bot.workflow.deadlines import DeadlinePolicy, calendar, default_terms
 from bot.workflow.engine import Workflow
 from bot.workflow.transitions import Action, Status
 from knowledge.municipalities import load_municipalities
@@ -33,6 +34,7 @@ NOW = dt.datetime(2026, 11, 30, 11, 0, tzinfo=dt.UTC)
 PERIOD = Period(dt.date(2026, 8, 1), dt.date(2026, 11, 30))
 HENK = Actor(7001, "staff", "Henk")
 STAFF_ACTIONS = {"take", "ask", "message", "transfer", "forward", "close", "cancel"}
+POLICY = DeadlinePolicy(calendar(TZ), default_terms())
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +74,7 @@ def _median_hours(values: list[float]) -> float | None:
 async def test_figures_match_the_database(db: Database, villages: Villages) -> None:
     await _generate(db)
     await _generate(db, "epe", count=10, seed=4)  # another municipality: never counted for Heerde
-    figs = await figures(db, ["heerde"], PERIOD, TZ, villages)
+    figs = await figures(db, ["heerde"], PERIOD, TZ, villages, POLICY, NOW)
     reports, events = await _rows(db, "heerde")
 
     assert len(reports) == 45
@@ -100,6 +102,32 @@ async def test_figures_match_the_database(db: Database, villages: Villages) -> N
     assert figs.median_first_response is not None and figs.median_to_close is not None
     assert figs.median_first_response.total_seconds() / 3600 == pytest.approx(_median_hours(first))
     assert figs.median_to_close.total_seconds() / 3600 == pytest.approx(_median_hours(closing))
+
+    # Share on time, counted here from the rows with the deadlines' own due times.
+    response = [0, 0]
+    handling = [0, 0]
+    for r in reports:
+        if r.status == "cancelled":
+            continue
+        staff_events = [
+            e for e in events[r.id] if e.action in STAFF_ACTIONS and e.actor.split(":")[0] in ("staff", "coordinator")
+        ]
+        due = POLICY.response_due(r.category, r.created_at, "heerde")
+        if staff_events:
+            response[0] += staff_events[0].at < due
+            response[1] += 1
+        elif due <= NOW:
+            response[1] += 1
+        handling_due = POLICY.handling_due(r.category, r.created_at, "heerde")
+        done = [e.at for e in events[r.id] if e.action == {"closed": "close", "forwarded": "forward"}.get(r.status)]
+        if done:
+            handling[0] += done[-1] < handling_due
+            handling[1] += 1
+        elif handling_due <= NOW:
+            handling[1] += 1
+    assert (figs.response_on_time, figs.response_judged) == tuple(response)
+    assert (figs.handled_on_time, figs.handling_judged) == tuple(handling)
+    assert figs.response_judged > 0 and figs.handling_judged > 0
 
     # Reports per week per theme: the chart's data adds up to the per-theme counts, week by week.
     for theme, weekly in figs.per_week.items():
@@ -149,11 +177,53 @@ async def test_first_response_ignores_notes_and_counts_the_last_closing(db: Data
     await workflow.apply(
         filed.id, Action.CLOSE, expected=Status.REOPENED, actor=HENK, template=template, now=created + hours[3]
     )
-    figs = await figures(db, ["heerde"], PERIOD, TZ, villages)
+    figs = await figures(db, ["heerde"], PERIOD, TZ, villages, POLICY, NOW)
     assert (figs.total, figs.responded, figs.closed) == (1, 1, 1)
     assert figs.median_first_response == hours[0]
     assert figs.median_to_close == hours[3]
     assert figs.by_village == {"Wapenveld": 1}  # the village, never the street
+    # Filed Monday 2 November 10:00: youth-nuisance answers within 3 and closes within 15 working days.
+    assert (figs.response_on_time, figs.response_judged) == (1, 1)
+    assert (figs.handled_on_time, figs.handling_judged) == (1, 1)
+
+
+async def test_share_on_time_counts_late_and_overdue_reports(db: Database, villages: Villages) -> None:
+    """A response after the deadline is late; an open report past its deadline counts as late already; one
+    whose deadline is still ahead is not judged. Deadlines run in working days: a weekend does not count."""
+    texts = load_standard_texts()
+    workflow = Workflow(db, Catalogs(), {"heerde": "Heerde"}, texts)
+    friday = dt.datetime(2026, 11, 6, 15, 0, tzinfo=dt.UTC)  # online-scam-signal: response 2, handling 5
+
+    async def filed(at: dt.datetime) -> int:
+        report = await file_report(
+            db,
+            Draft(
+                category="online-scam-signal",
+                description="Fake parcel text messages going round.",
+                municipality="heerde",
+                updates="none",
+                consent=True,
+            ),
+            chat_id=1,
+            language="nl",
+        )
+        async with db.session() as session:
+            await session.execute(update(Report).where(Report.id == report.id).values(created_at=at))
+        return report.id
+
+    on_time = await filed(friday)  # taken on Tuesday: within 2 working days (Monday, Tuesday)
+    await workflow.apply(on_time, Action.TAKE, expected=Status.NEW, actor=HENK, now=friday + dt.timedelta(days=4))
+    late = await filed(friday)  # taken on the next Thursday: late
+    await workflow.apply(late, Action.TAKE, expected=Status.NEW, actor=HENK, now=friday + dt.timedelta(days=6))
+    await filed(friday)  # never answered, never closed: late for both once NOW has passed the deadlines
+    await filed(NOW - dt.timedelta(hours=1))  # deadlines still ahead: not judged
+
+    figs = await figures(db, ["heerde"], PERIOD, TZ, villages, POLICY, NOW)
+    assert figs.total == 4
+    assert (figs.response_on_time, figs.response_judged) == (1, 3)
+    assert (figs.handled_on_time, figs.handling_judged) == (0, 3)
+    text = render(figs, "Heerde", Catalogs().get("nl"))
+    assert "33,3 % (1 van 3)" in text
 
 
 async def test_villages_are_never_finer_than_a_place(db: Database, villages: Villages) -> None:
@@ -181,13 +251,13 @@ async def test_villages_are_never_finer_than_a_place(db: Database, villages: Vil
             chat_id=1,
             language="nl",
         )
-    figs = await figures(db, ["epe"], Period(dt.date(2020, 1, 1), dt.date.today()), TZ, villages)
+    figs = await figures(db, ["epe"], Period(dt.date(2020, 1, 1), dt.date.today()), TZ, villages, POLICY)
     assert figs.by_village == dict(Counter(expected for *_, expected in cases))
 
 
 async def test_render_in_dutch_formats_and_chart_is_a_png(db: Database, villages: Villages) -> None:
     await _generate(db, count=30, seed=5)
-    figs = await figures(db, ["heerde"], PERIOD, TZ, villages)
+    figs = await figures(db, ["heerde"], PERIOD, TZ, villages, POLICY, NOW)
     t = Catalogs().get("nl")
     text = render(figs, "Heerde", t)
     assert "1 aug 2026 – 30 nov 2026" in text

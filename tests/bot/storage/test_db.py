@@ -9,6 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +18,6 @@ from bot.storage.models import Base, MunicipalityLink
 
 
 def _head() -> str:
-    from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
@@ -137,6 +137,6 @@ async def test_database_errors_do_not_quote_statement_parameters(db: Database) -
     with pytest.raises(IntegrityError) as caught:
         async with db.session() as session:
             session.add(MunicipalityLink(municipality="heerde", staff_chat_id=secret_chat))
-    assert "UNIQUE" in str(caught.value)
+    assert "UNIQUE" in str(caught.value).upper()  # SQLite: "UNIQUE constraint failed", PostgreSQL: "unique constraint"
     assert str(secret_chat) not in str(caught.value)
     assert "hidden" in str(caught.value)
