@@ -103,7 +103,13 @@ def build_application(
         .job_queue(JobQueue[Context]())  # PTB's default, typed with our context
         .token(token)
         .base_url(base_url or settings.telegram_api_base_url)
-        .rate_limiter(PriorityRateLimiter(overall_rate=settings.telegram_rate_limit, max_retries=3))
+        .rate_limiter(
+            PriorityRateLimiter(
+                overall_rate=settings.telegram_rate_limit,
+                group_rate=settings.telegram_group_rate_limit / 60,
+                max_retries=3,
+            )
+        )
         .concurrent_updates(ChatOrderedUpdateProcessor(is_crisis=BatchedTriage(services.answerer).is_crisis))
         .defaults(
             Defaults(

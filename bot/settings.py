@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Amsterdam"
     # Messages per second the bot sends overall (Telegram allows about 30); crisis replies always go first.
     telegram_rate_limit: float = Field(default=30.0, gt=0, le=30)
+    # Messages per minute the bot sends into one group chat (Telegram allows about 20).
+    telegram_group_rate_limit: float = Field(default=20.0, gt=0, le=20)
     # Minutes after which an untouched report draft expires (the resident is told).
     draft_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Telegram user ids of administrators, comma-separated: they may act on every municipality's reports.

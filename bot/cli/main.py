@@ -142,11 +142,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
             Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="veiligbot-sandbox-"))) if args.fresh else None
         )
         production = _settings()
-        # No token either: the sandbox talks to its local emulator only.
+        # No token either: the sandbox talks to its local emulator only. Nor Telegram's 20 messages a minute per
+        # group, which would hold every staff card of a demo for 3 s (model_copy skips the field's bound on purpose).
         settings = production.model_copy(
             update={
                 "database_url": sandbox_database(production, fresh_dir=fresh_dir, database=args.database),
                 "telegram_bot_token": None,
+                "telegram_group_rate_limit": 60 * production.telegram_rate_limit,
             }
         )
         from bot.dev.sandbox import run_interactive, run_script

@@ -301,7 +301,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     data = Path(tmp_path_factory.mktemp("hostile"))
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, veiligbot_data_dir=data, database_url=None, messages_per_minute=1000, reports_per_day=1000
-    )
+    ).model_copy(update={"telegram_group_rate_limit": 6000.0})  # see tests/e2e/conftest.py's settings
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
     with BotApiEmulator(accept_any_token=True) as emu:

@@ -6,8 +6,20 @@ one card in the right group, every staff message reaches its resident, and nobod
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 from bot.dev.load import run_load
 from bot.settings import Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The production rate limiter, group pace included (the other e2e tests lift the group pace)."""
+    return settings.model_copy(
+        update={"telegram_group_rate_limit": Settings.model_fields["telegram_group_rate_limit"].default}
+    )
 
 
 async def test_a_hundred_residents_and_staff_at_once(settings: Settings) -> None:
@@ -16,7 +28,7 @@ async def test_a_hundred_residents_and_staff_at_once(settings: Settings) -> None
     assert result.steps == 401 + 5 * 7
     assert result.answered == result.steps
     assert result.errors == 0
-    assert result.crisis_max_ms == result.crisis_max_ms  # the crisis was answered (not NaN)
+    assert not math.isnan(result.crisis_max_ms)  # the crisis was answered
     assert result.p50_ms <= result.p99_ms
     assert result.reports_filed == 5
     assert result.cards_ok == 5  # exactly one card each, in its own municipality's group

@@ -8,6 +8,7 @@ Residents speak English where assertions quote the bot's wording, Dutch where th
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import delete, select
@@ -132,7 +133,12 @@ def suicide_concern(bot: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     def assess(text: str, levels: object = None) -> TriageResult:
         return TriageResult(None, Urgency.SUICIDE, 0.5)
 
+    def assess_many(texts: Sequence[str], levels: object = None) -> list[TriageResult]:
+        return [assess(text) for text in texts]
+
+    # Both paths: the update processor triages arrivals in batches, `decide` one text at a time.
     monkeypatch.setattr(bot.services.answerer.triage, "assess", assess)
+    monkeypatch.setattr(bot.services.answerer.triage, "assess_many", assess_many)
 
 
 @pytest.mark.parametrize("text", [ANSWER, "wanneer wordt het grofvuil opgehaald", "probleem met kind"])
