@@ -1,14 +1,11 @@
-"""The frame the three outboxes (cards, messages, e-mail) share: one run at a time in a process, a graceful stop,
-the leader lease's fence, and claim → read again → send → release for each row (bot.outbox.claims).
-
+"""What the three outboxes (cards, messages, e-mail) share: one run at a time in a process (a second waits), a
+graceful stop, the leader lease's fence, and claim → read again → send → release per row (bot.outbox.claims).
 Each outbox subclasses :class:`Runner` and keeps its own query, phases, retries and error handling.
 
 Pitfalls:
-- :meth:`Runner.stop` is for good: nothing more is sent in this process (graceful shutdown). The row being sent
-  finishes first; :meth:`Runner.wait_idle` waits for it.
-- Runs are serialised, not skipped: a second run waits for the first, then reads the rows as the first left them.
+- :meth:`Runner.stop` is for good (graceful shutdown); the row being sent finishes, :meth:`Runner.wait_idle` waits.
 - A database failure while claiming, reading again or releasing a row ends the run (the job runs again shortly);
-  a failure inside ``send`` is the outbox's own to handle.
+  what ``send`` raises is the outbox's own to handle.
 """
 
 from __future__ import annotations
