@@ -2,8 +2,8 @@
 
 A claim is a compare-and-set ``UPDATE ... SET claimed_by = me, claimed_until = now + CLAIM_TTL WHERE id = :id
 AND <still to send> AND <unclaimed>``: atomic on PostgreSQL (row lock, condition re-checked) and on SQLite
-(one writer), so of two processes that race for a row exactly one gets it. The in-process ``asyncio.Lock`` in
-each outbox only keeps one run per process; this keeps one sender per row across processes.
+(one writer), so of two processes that race for a row exactly one gets it. The runner's in-process lock
+(bot.outbox.runner) only keeps one run per process; this keeps one sender per row across processes.
 
 A row counts as unclaimed when it has no claim, the claim is ours, it ran out (``claimed_until`` passed), or
 another instance than the claimant holds a live leader lease (bot.leader): after a fail-over the new active

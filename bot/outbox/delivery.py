@@ -28,19 +28,20 @@ What a failure does (the :class:`Sender` raises the domain errors below; it keep
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from html import escape
 from typing import Literal, Protocol
 
 from sqlalchemy import select, update
 
 from bot.i18n.catalogs import Translator
-from bot.outbox.claims import Claims, local_holder
+from bot.outbox.claims import Claims
+from bot.outbox.runner import Runner
 from bot.outbox.views import Buttons, CardRenderer
 from bot.reports.drafts import CATEGORIES
 from bot.storage.db import Database
@@ -222,7 +223,7 @@ Outcome = Literal["sent", "retried", "blocked"]
 MAX_MOVES = 2  # a group migrates once; more means something is wrong, so back off instead of looping
 
 
-class Outbox:
+class Outbox(Runner):
     def __init__(
         self,
         db: Database,
@@ -235,30 +236,16 @@ class Outbox:
     ) -> None:
         """``cards`` draws the staff card with its buttons (bot.staff.card); without it, the plain card.
 
-        ``claims``: who this instance is when claiming rows (bot.outbox.claims); ``active``: the leader lease's
-        fence (bot.leader.LeaderLease.held), checked before every row.
+        ``claims`` and ``active``: see bot.outbox.runner.Runner (row claims, the leader lease's fence).
         """
-        self._db = db
+        super().__init__(db, claims, active)
         self._sender = sender
         self._t = staff_translator
         self._cards = cards
-        self._lock = asyncio.Lock()
-        self._claims = claims or Claims(db, local_holder())
-        self._active = active or (lambda: True)
-        self._stopping = False
-
-    def stop(self) -> None:
-        """Send nothing more (graceful shutdown); a row being sent finishes first."""
-        self._stopping = True
-
-    async def wait_idle(self) -> None:
-        """Until no run is in progress (the current row finished)."""
-        async with self._lock:
-            return
 
     async def run_once(self, now: dt.datetime | None = None) -> RunResult:
         """Try every due delivery once; a delivery's failure, whatever it is, never ends the run."""
-        async with self._lock:
+        async with self.running():
             now = now or utcnow()
             targets = await staff_chat_links(self._db)
             async with self._db.session() as session:
@@ -275,9 +262,7 @@ class Outbox:
                     )
                 )
             counts = {"sent": 0, "retried": 0, "waiting": 0, "blocked": 0}
-            for delivery, report in due:
-                if self._stopping or not self._active():
-                    break
+            for delivery, report in self.until_stopped(due):
                 target = targets.get(report.municipality)
                 if target is None:
                     counts["waiting"] += 1
@@ -285,24 +270,20 @@ class Outbox:
                 if target.health == "blocked":
                     counts["blocked"] += 1
                     continue
-                if not await self._claims.claim(Delivery, delivery.id, Delivery.state != "sent"):
-                    continue  # another instance is sending it
-                try:
-                    # Read again under the claim: another instance may have moved it on since the query above.
-                    async with self._db.session() as session:
-                        fresh = await session.get(Delivery, delivery.id)
-                    if fresh is None or fresh.state == "sent":
-                        continue
-                    outcome: Outcome = await self._attempt(fresh, report, targets)
-                except Exception as exc:  # recording the failure failed too (database trouble): next row
-                    log.error("Delivery %s failed and could not be rescheduled (%s)", delivery.id, type(exc).__name__)
-                    outcome = "retried"
-                finally:
-                    await self._claims.release(Delivery, delivery.id)
-                counts[outcome] += 1
+                attempt = partial(self._attempt, report=report, targets=targets)
+                outcome = await self.send_claimed(Delivery, delivery.id, Delivery.state != "sent", attempt)
+                if outcome is not None:
+                    counts[outcome] += 1
             return RunResult(**counts)
 
     async def _attempt(self, delivery: Delivery, report: Report, targets: dict[str, StaffChat]) -> Outcome:
+        try:
+            return await self._deliver(delivery, report, targets)
+        except Exception as exc:  # recording the failure failed too (database trouble): next row
+            log.error("Delivery %s failed and could not be rescheduled (%s)", delivery.id, type(exc).__name__)
+            return "retried"
+
+    async def _deliver(self, delivery: Delivery, report: Report, targets: dict[str, StaffChat]) -> Outcome:
         """One delivery: send, follow a moved chat, or record why not. ``targets`` is updated in place."""
         municipality = report.municipality
         for _move in range(MAX_MOVES + 1):

@@ -35,7 +35,6 @@ Pitfalls:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import email.policy
@@ -47,6 +46,7 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from functools import partial
 from html import escape
 from typing import Literal, Protocol
 
@@ -54,8 +54,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n.catalogs import Translator
-from bot.outbox.claims import Claims, local_holder
+from bot.outbox.claims import Claims
 from bot.outbox.delivery import RetryLater, backoff
+from bot.outbox.runner import Runner
 from bot.reports.drafts import CATEGORIES
 from bot.routing.router import Router
 from bot.staff.card import pseudonym
@@ -417,7 +418,7 @@ class EmailRunResult:
 Outcome = Literal["sent", "retried", "failed"]
 
 
-class EmailOutbox:
+class EmailOutbox(Runner):
     """Sends due e-mail deliveries (see the module docstring for the guarantee)."""
 
     def __init__(
@@ -432,32 +433,20 @@ class EmailOutbox:
         claims: Claims | None = None,
         active: Callable[[], bool] | None = None,
     ) -> None:
-        """``claims`` and ``active`` as for the card outbox (bot.outbox.delivery.Outbox): each row is claimed
-        before it is sent, so an active/standby pair never e-mails a report twice; a lost lease stops the run."""
-        self._db = db
-        self._claims = claims or Claims(db, local_holder())
-        self._active = active or (lambda: True)
-        self._stopping = False
+        """``claims`` and ``active``: see bot.outbox.runner.Runner. Each row is claimed before it is sent, so an
+        active/standby pair never e-mails a report twice; a lost lease stops the run."""
+        super().__init__(db, claims, active)
         self._transport = transport
         self._t = staff_translator
         self._sender = sender
         self._names = municipality_names
         self._village = village
-        self._lock = asyncio.Lock()
-
-    def stop(self) -> None:
-        """Send nothing more (graceful shutdown); an e-mail being sent finishes first."""
-        self._stopping = True
-
-    async def wait_idle(self) -> None:
-        """Until no run is in progress (the current e-mail finished)."""
-        async with self._lock:
-            return
 
     async def run_once(self, now: dt.datetime | None = None) -> EmailRunResult:
         """Try every due e-mail once; one delivery's failure never ends the run."""
-        async with self._lock:
+        async with self.running():
             now = now or utcnow()
+            to_send = Delivery.state.in_(("pending", "sending"))
             targets = await email_targets(self._db)
             async with self._db.session() as session:
                 due = list(
@@ -466,38 +455,32 @@ class EmailOutbox:
                         .join(Report, Report.id == Delivery.report_id)
                         .where(
                             Delivery.target.startswith(EMAIL_PREFIX),
-                            Delivery.state.in_(("pending", "sending")),
+                            to_send,
                             Delivery.next_attempt_at <= now,
                         )
                         .order_by(Delivery.id)
                     )
                 )
             counts = {"sent": 0, "retried": 0, "failed": 0, "waiting": 0}
-            for delivery, report in due:
-                if self._stopping or not self._active():
-                    break
+            for delivery, report in self.until_stopped(due):
                 target = targets.get(delivery.target.removeprefix(EMAIL_PREFIX))
                 if target is None:
                     counts["waiting"] += 1
                     continue
-                if not await self._claims.claim(Delivery, delivery.id, Delivery.state.in_(("pending", "sending"))):
-                    continue  # another instance is sending it
-                try:
-                    # Read again under the claim: another instance may have sent it since the query above.
-                    async with self._db.session() as session:
-                        fresh = await session.get(Delivery, delivery.id)
-                    if fresh is None or fresh.state not in ("pending", "sending"):
-                        continue
-                    outcome: Outcome = await self._attempt(fresh, report, target)
-                except Exception as exc:  # recording the outcome failed too (database trouble): next row
-                    log.error("E-mail delivery %s could not be recorded (%s)", delivery.id, type(exc).__name__)
-                    outcome = "retried"
-                finally:
-                    await self._claims.release(Delivery, delivery.id)
-                counts[outcome] += 1
+                attempt = partial(self._attempt, report=report, target=target)
+                outcome = await self.send_claimed(Delivery, delivery.id, to_send, attempt)
+                if outcome is not None:
+                    counts[outcome] += 1
             return EmailRunResult(**counts)
 
     async def _attempt(self, delivery: Delivery, report: Report, target: EmailTarget) -> Outcome:
+        try:
+            return await self._deliver(delivery, report, target)
+        except Exception as exc:  # recording the outcome failed too (database trouble): next row
+            log.error("E-mail delivery %s could not be recorded (%s)", delivery.id, type(exc).__name__)
+            return "retried"
+
+    async def _deliver(self, delivery: Delivery, report: Report, target: EmailTarget) -> Outcome:
         if delivery.email_message_id is None:
             delivery.email_message_id = message_id_for(report, target.municipality, self._sender)
             await self._update(delivery.id, email_message_id=delivery.email_message_id)

@@ -30,7 +30,6 @@ Pitfalls:
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -40,8 +39,9 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outbox.claims import Claims, local_holder
+from bot.outbox.claims import Claims
 from bot.outbox.delivery import RetryLater, TargetGone, backoff
+from bot.outbox.runner import Runner
 from bot.outbox.views import Button, Buttons, CardRenderer, CardView, buttons_from_json, buttons_to_json
 from bot.storage.db import Database
 from bot.storage.models import Delivery, MunicipalityLink, OutboxMessage, Report, ReportEvent, utcnow
@@ -139,7 +139,7 @@ class _Drop(Exception):
     """The resident unlinked themselves (/verwijder) after the message was queued: it is never sent."""
 
 
-class MessageOutbox:
+class MessageOutbox(Runner):
     def __init__(
         self,
         db: Database,
@@ -149,25 +149,13 @@ class MessageOutbox:
         claims: Claims | None = None,
         active: Callable[[], bool] | None = None,
     ) -> None:
-        """``claims`` and ``active``: as for bot.outbox.delivery.Outbox (row claims, the leader lease's fence)."""
-        self._db = db
+        """``claims`` and ``active``: see bot.outbox.runner.Runner (row claims, the leader lease's fence)."""
+        super().__init__(db, claims, active)
         self._sender = sender
         self._cards = cards
-        self._lock = asyncio.Lock()
-        self._claims = claims or Claims(db, local_holder())
-        self._active = active or (lambda: True)
-        self._stopping = False
-
-    def stop(self) -> None:
-        """Send nothing more (graceful shutdown); a row being sent finishes first."""
-        self._stopping = True
-
-    async def wait_idle(self) -> None:
-        async with self._lock:
-            return
 
     async def run_once(self, now: dt.datetime | None = None) -> MessageRun:
-        async with self._lock:
+        async with self.running():
             now = now or utcnow()
             async with self._db.session() as session:
                 rows = list(
@@ -182,29 +170,17 @@ class MessageOutbox:
             for row in rows:
                 if row.kind == "card":
                     newest_card[(row.report_id, str(row.payload.get("municipality")))] = row.id
-            for row in rows:
-                if self._stopping or not self._active():
-                    break
+            for row in self.until_stopped(rows):
                 if row.kind == "card" and newest_card[(row.report_id, str(row.payload.get("municipality")))] != row.id:
                     await self._mark(row.id, state="sent", sent_at=utcnow())  # a newer redraw follows
                     continue
-                if not await self._claims.claim(OutboxMessage, row.id, OutboxMessage.state == "pending"):
-                    continue  # another instance is sending it
-                try:
-                    outcome = await self._one(row.id)
-                finally:
-                    await self._claims.release(OutboxMessage, row.id)
+                outcome = await self.send_claimed(OutboxMessage, row.id, OutboxMessage.state == "pending", self._one)
                 if outcome is not None:
                     counts[outcome] += 1
             return MessageRun(**counts)
 
-    async def _one(self, row_id: int) -> str | None:
+    async def _one(self, row: OutboxMessage) -> str | None:
         """Send one claimed row; the count it adds to (None: nothing to count)."""
-        # Read again under the claim: an instance that held it before us may have sent it meanwhile.
-        async with self._db.session() as session:
-            row = await session.get(OutboxMessage, row_id)
-        if row is None or row.state != "pending":
-            return None
         try:
             message_id = await self._send(row)
         except _Wait:

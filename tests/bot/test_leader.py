@@ -9,11 +9,11 @@ from sqlalchemy import select, update
 
 from bot.leader import LeaderLease
 from bot.outbox.claims import Claims
-from bot.reports.drafts import Draft
 from bot.reports.filing import file_report
 from bot.storage.db import Database
 from bot.storage.models import Delivery, utcnow
 from bot.storage.models import LeaderLease as LeaseRow
+from tests.bot.outbox.conftest import draft
 
 
 async def expire(db: Database) -> None:
@@ -45,15 +45,7 @@ async def test_a_dead_holders_lease_is_taken_over_and_the_old_holder_is_fenced(d
 
 
 async def test_a_row_is_claimed_by_one_instance_until_released(db: Database) -> None:
-    draft = Draft(
-        category="youth-nuisance",
-        description="Youngsters smash bottles at the playground every evening.",
-        place_text="Wapenveld",
-        municipality="heerde",
-        updates="none",
-        consent=True,
-    )
-    report = await file_report(db, draft, chat_id=1, language="en")
+    report = await file_report(db, draft(updates="none"), chat_id=1, language="en")
     async with db.session() as session:
         row_id = await session.scalar(select(Delivery.id).where(Delivery.report_id == report.id))
     assert row_id is not None

@@ -13,7 +13,7 @@ from bot.reports.filing import file_report
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import MunicipalityLink
-from tests.bot.outbox.test_delivery import draft
+from tests.bot.outbox.conftest import draft
 
 
 def seed(settings: Settings) -> tuple[str, str]:

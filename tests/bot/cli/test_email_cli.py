@@ -13,7 +13,7 @@ from bot.outbox.email import email_targets
 from bot.reports.filing import file_report
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.db import Database
-from tests.bot.outbox.test_delivery import draft
+from tests.bot.outbox.conftest import draft
 
 T = TypeVar("T")
 

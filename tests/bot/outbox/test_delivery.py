@@ -6,19 +6,15 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 
-import pytest
-from sqlalchemy import select
-
 from bot.dev.emulator import parse_html
 from bot.i18n.catalogs import Catalogs, Translator
 from bot.outbox.delivery import MAX_BACKOFF, Outbox, RetryLater, backoff, link_municipality, render_card, staff_chats
-from bot.reports.drafts import Draft
 from bot.reports.filing import file_report
 from bot.storage.db import Database
-from bot.storage.models import Delivery, Report
+from bot.storage.models import Report
+from tests.bot.outbox.conftest import RESIDENT, delivery, draft, later
 
 STAFF_HEERDE, STAFF_EPE = -1001000000001, -1001000000002
-RESIDENT = 987654321
 
 
 @dataclass
@@ -40,36 +36,6 @@ class FakeSender:
         if self.fail_photos:
             raise self.fail_photos.pop(0)
         self.photos.append((chat_id, file_ids, reply_to))
-
-
-@pytest.fixture
-def en() -> Translator:
-    return Catalogs().get("en")
-
-
-def draft(**changes: object) -> Draft:
-    value = Draft(
-        category="youth-nuisance",
-        description="Youngsters smash bottles at the playground every evening.",
-        place_text="Wapenveld",
-        municipality="heerde",
-        updates="chat",
-        consent=True,
-    )
-    for key, item in changes.items():
-        setattr(value, key, item)
-    return value
-
-
-async def delivery(db: Database, report_id: int) -> Delivery:
-    async with db.session() as session:
-        row = await session.scalar(select(Delivery).where(Delivery.report_id == report_id))
-    assert row is not None
-    return row
-
-
-def later(seconds: float) -> dt.datetime:
-    return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
 
 
 # --- backoff and retries --------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ Retries are driven by calling ``run_once`` with a ``now`` past the backoff inste
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from email.message import EmailMessage
 
@@ -30,8 +29,9 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Delivery
 from knowledge.municipalities import load_municipalities
+from tests.bot.outbox.conftest import RESIDENT, draft, later
 from tests.bot.outbox.smtp_server import SmtpServer, smtp
-from tests.bot.outbox.test_delivery import RESIDENT, FakeSender, draft
+from tests.bot.outbox.test_delivery import FakeSender
 
 __all__ = ["smtp"]  # the fixture
 
@@ -62,10 +62,6 @@ def outbox(db: Database, server: SmtpServer, *, login: tuple[str, str] | None = 
         municipality_names={m.id: m.name for m in registry.municipalities},
         village=lambda report: village_of(router, report),
     )
-
-
-def later(minutes: int = 60) -> dt.datetime:
-    return dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)
 
 
 async def file(db: Database, **changes: object) -> FiledReport:
@@ -231,7 +227,7 @@ async def test_a_permanent_refusal_fails_visibly_and_is_not_retried(
     row = await email_delivery(db, filed.id)
     assert row.state == "failed" and row.last_error is not None and row.last_error.startswith("550")
     for _ in range(3):
-        assert (await box.run_once(later(600))).sent == 0
+        assert (await box.run_once(later(36000))).sent == 0
     assert smtp.mailbox.data_commands == 1 and smtp.mailbox.received == []
 
     from bot.cli.operations import list_municipalities, list_reports
@@ -287,7 +283,7 @@ async def test_dropped_after_the_server_took_it_is_resent_with_the_same_message_
     assert len(ids) == 2 and len(set(ids)) == 1
     first, second = smtp.mailbox.received
     assert first.raw == second.raw  # the very same message, byte for byte
-    assert (await box.run_once(later(600))).sent == 0
+    assert (await box.run_once(later(36000))).sent == 0
     assert len(smtp.mailbox.received) == 2
 
 
@@ -307,7 +303,7 @@ async def test_a_restart_between_attempts_sends_the_same_message_once(settings: 
     try:
         result = await outbox(db, smtp).run_once(later())
         assert (result.sent, result.retried) == (2, 0)
-        assert (await outbox(db, smtp).run_once(later(600))).sent == 0
+        assert (await outbox(db, smtp).run_once(later(36000))).sent == 0
         for report in reports:
             assert (await email_delivery(db, report.id)).state == "sent"
     finally:
@@ -334,7 +330,7 @@ async def test_a_refused_login_is_retried_and_the_password_stays_out_of_logs_and
         assert row.last_error is not None and "535" in row.last_error
         assert "s3cret" not in row.last_error and "s3cret" not in repr(SmtpConfig("h", 1, SENDER, "u", "right-s3cret"))
         right = outbox(db, smtp, login=("veiligbot", "right-s3cret"))
-        assert (await right.run_once(later(600))).sent == 1
+        assert (await right.run_once(later(36000))).sent == 1
     assert "s3cret" not in caplog.text
     assert smtp.mailbox.logins == ["veiligbot"] and len(smtp.mailbox.received) == 1
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from bot.i18n.catalogs import Catalogs, Translator
+from bot.i18n.catalogs import Translator
 from bot.outbox.delivery import (
     MAX_BACKOFF,
     Outbox,
@@ -26,7 +26,7 @@ from bot.outbox.delivery import (
 from bot.reports.filing import file_report
 from bot.storage.db import Database
 from bot.storage.models import Delivery
-from tests.bot.outbox.test_delivery import RESIDENT, draft
+from tests.bot.outbox.conftest import RESIDENT, delivery, draft, later
 
 OLD_GROUP, SUPERGROUP, EPE_CHAT, NEW_CHAT = -4000000001, -1001000000001, -1001000000002, -1001000000003
 SECRET = "Youngsters deal from the shed behind Dorpsstraat 12"
@@ -59,22 +59,6 @@ class ScriptedSender:
     async def send_photos(self, chat_id: int, file_ids: list[str], reply_to: int) -> None:
         self._fail(chat_id)
         self.photos.append((chat_id, file_ids, reply_to))
-
-
-@pytest.fixture
-def en() -> Translator:
-    return Catalogs().get("en")
-
-
-def later(seconds: float) -> dt.datetime:
-    return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
-
-
-async def delivery(db: Database, report_id: int) -> Delivery:
-    async with db.session() as session:
-        row = await session.scalar(select(Delivery).where(Delivery.report_id == report_id))
-    assert row is not None
-    return row
 
 
 async def link(db: Database, municipality: str) -> StaffChat:

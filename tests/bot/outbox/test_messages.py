@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -11,15 +10,15 @@ from bot.i18n.catalogs import Catalogs
 from bot.outbox.delivery import RetryLater, TargetGone, link_municipality
 from bot.outbox.messages import MessageOutbox
 from bot.outbox.views import Buttons, CardView
-from bot.reports.drafts import Draft
 from bot.reports.filing import file_report
 from bot.staff.auth import Actor
 from bot.storage.db import Database
 from bot.storage.models import Delivery, OutboxMessage, Report, ReportEvent
 from bot.workflow.engine import Workflow
 from bot.workflow.transitions import Action, Status
+from tests.bot.outbox.conftest import RESIDENT, draft, later
 
-EPE_CHAT, RESIDENT = -1001, 555
+EPE_CHAT = -1001
 EVA = Actor(101, "staff", "Eva")
 
 
@@ -52,15 +51,7 @@ async def cards(report: Report, municipality: str) -> CardView:
 
 
 async def setup(db: Database) -> int:
-    draft = Draft(
-        category="youth-nuisance",
-        description="Bottles.",
-        place_text="Epe",
-        municipality="epe",
-        updates="chat",
-        consent=True,
-    )
-    report_id = (await file_report(db, draft, chat_id=RESIDENT, language="nl")).id
+    report_id = (await file_report(db, draft(municipality="epe", place_text="Epe"), chat_id=RESIDENT, language="nl")).id
     await link_municipality(db, "epe", EPE_CHAT)
     return report_id
 
@@ -70,10 +61,6 @@ async def card_sent(db: Database, report_id: int) -> None:
         delivery = await session.scalar(select(Delivery).where(Delivery.report_id == report_id))
         assert delivery is not None
         delivery.state, delivery.message_id = "sent", 77
-
-
-def later() -> dt.datetime:
-    return dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
 
 
 async def test_each_row_is_sent_once_and_card_edits_wait_for_the_card(db: Database) -> None:
