@@ -19,7 +19,7 @@ from bot.triage.learned import (
     training_set,
 )
 from bot.triage.rules import Triage, Urgency
-from bot.triage.tuning import Message, choose_levels, measure
+from bot.triage.tuning import Message, choose_levels, cross_validate, measure
 from knowledge.base import load_knowledge_base
 
 
@@ -170,6 +170,19 @@ def test_choose_levels_on_the_real_model(triage: CrisisTriage) -> None:
     assert score.recall == 1.0
     assert score.false_urgent == 0.0
     assert 0.0 < levels.concern < levels.urgent
+
+
+def test_cross_validation_measures_levels_chosen_without_the_held_out_fold() -> None:
+    crisis, ordinary = Message("c", True), Message("o", False)
+    # Crises at 0.65 and ordinary questions at 0.1: every fold's choice separates them.
+    clean = [(crisis, False, 0.65)] * 20 + [(ordinary, False, 0.1)] * 80
+    held_out = cross_validate(clean)
+    assert (held_out.recall, held_out.false_urgent, held_out.concern) == (1.0, 0.0, 0.0)
+    # One ordinary question above every crisis: no level catches the crises without it, so the fold that
+    # holds it out shows the false alarm; the other folds do not.
+    noisy = cross_validate([*clean[:-1], (ordinary, False, 0.9)])
+    assert noisy.recall == 1.0
+    assert 0.0 < noisy.false_urgent < 0.1
 
 
 def test_examples_dir_is_packaged() -> None:
