@@ -82,10 +82,26 @@ def test_issue_families_are_urgent(triage: CrisisTriage, text: str, urgency: Urg
 @pytest.mark.parametrize(
     "text",
     [
+        "ik wil niet meer leven, iemand heeft mijn facebook overgenomen",
+        "i want to end it all, someone took over my instagram",
+        "ik wil dood, mijn pinpas is gestolen",
+    ],
+)
+def test_a_death_wish_next_to_an_ordinary_problem_stays_urgent(triage: CrisisTriage, text: str) -> None:
+    """The many upset-but-ordinary negatives must not pull such a message under the veto."""
+    assert triage.assess(text).urgency == Urgency.SUICIDE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "ik heb op een link geklikt in een sms van de bank",
         "wanneer moet je eigenlijk 112 bellen en wanneer 0900-8844?",
         "ik ga dood van de stress met die belastingaangifte haha",
         "wanneer wordt het grofvuil opgehaald",
+        # Upset fraud victims (examples-none-varied.jsonl), in phrasings that are not among the examples.
+        "ik ben opgelicht voor 2000 euro, ik ben er kapot van, kan ik nog aangifte doen?",
+        "I'm so upset, a scammer took 500 euros from me, can I get it back?",
     ],
 )
 def test_ordinary_messages_are_not_flagged(triage: CrisisTriage, text: str) -> None:
