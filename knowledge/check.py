@@ -18,6 +18,7 @@ is the only place an old source shows up, so re-check the fact, then update ``as
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import yaml
@@ -170,6 +171,42 @@ def _check_triage(errors: list[str], warnings: list[str], directory: Path) -> No
         return
     warnings.extend(rules.warnings)
     errors.extend(example_problems(Triage(rules)))
+    _check_triage_examples(errors, directory)
+
+
+def _check_triage_examples(errors: list[str], directory: Path) -> None:
+    """The crisis model's training lines (``examples-*.jsonl``): read at start-up, so a bad line stops the bot.
+
+    A text in two files (or twice in one) is an error too: it would count double, and with two labels it
+    teaches the model nothing. Compared case- and space-insensitively.
+    """
+    from bot.triage.learned import LABELS
+
+    seen: dict[str, str] = {}
+    for path in sorted(directory.glob("examples-*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                errors.append(f"{where}: not JSON ({exc.msg})")
+                continue
+            if not isinstance(row, dict) or set(row) != {"text", "label", "lang"}:
+                errors.append(f"{where}: expected exactly the fields text, label and lang")
+                continue
+            if row["label"] not in LABELS:
+                errors.append(f"{where}: label '{row['label']}' is not one of {', '.join(LABELS)}")
+            if row["lang"] not in LANGUAGES:
+                errors.append(f"{where}: lang '{row['lang']}' is not one of {', '.join(LANGUAGES)}")
+            if not isinstance(row["text"], str) or not row["text"].strip():
+                errors.append(f"{where}: empty text")
+                continue
+            key = " ".join(row["text"].lower().split())
+            first = seen.setdefault(key, where)
+            if first != where:
+                errors.append(f"{where}: the same text as {first}")
 
 
 def _stale(warnings: list[str], where: str, field: str, reviewed: dt.date, today: dt.date) -> None:

@@ -571,7 +571,7 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
 
 def cmd_kb_tune(args: argparse.Namespace) -> int:
     from bot.dev.evaluation import CRISIS_TOPICS, SET_FILES, default_answerer, read_jsonl
-    from bot.triage.tuning import Message, choose_levels
+    from bot.triage.tuning import LevelScore, Message, assess, best_levels, cross_validate, measure
     from knowledge.tuning import report_tuning
 
     answerer = default_answerer()
@@ -593,12 +593,19 @@ def cmd_kb_tune(args: argparse.Namespace) -> int:
         ]
     print("Topic decision")
     print(report_tuning(answerer.matcher, question_files))
-    levels, score = choose_levels(answerer.triage, messages)
+    assessed = assess(answerer.triage, messages)
+    levels = best_levels(assessed)
+
+    def described(score: LevelScore) -> str:
+        return (
+            f"urgent recall {score.recall:.1%}, urgent or concern {score.urgent_or_concern:.1%}, "
+            f"false urgent {score.false_urgent:.1%}, concern on ordinary {score.concern:.1%}"
+        )
+
     print("Crisis levels")
-    print(
-        f"best: {levels}: urgent recall {score.recall:.1%}, urgent or concern {score.urgent_or_concern:.1%}, "
-        f"false urgent {score.false_urgent:.1%}, concern on ordinary {score.concern:.1%}"
-    )
+    print(f"held-out (5-fold): {described(cross_validate(assessed))}")
+    print(f"best: {levels}: {described(measure(assessed, levels))}")
+    print(f"current: {answerer.triage.levels}: {described(measure(assessed, answerer.triage.levels))}")
     return 0
 
 

@@ -11,6 +11,7 @@ Pitfall: tune on the tuning sets only (``tests/eval/tune``), never on the untouc
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,19 +64,47 @@ def measure(assessed: Sequence[tuple[Message, bool, float]], levels: Levels) -> 
     )
 
 
-def choose_levels(triage: CrisisTriage, messages: Sequence[Message]) -> tuple[Levels, LevelScore]:
-    assessed = []
-    for m in messages:
-        result = triage.assess(m.text, Levels(urgent=2.0, concern=2.0))  # probability only
-        assessed.append((m, triage.rules.classify(m.text) is not None, result.probability))
+def assess(triage: CrisisTriage, messages: Sequence[Message]) -> list[tuple[Message, bool, float]]:
+    """Each message once: (message, rules fired, model crisis probability)."""
+    # Levels the model cannot reach: only the rules flag a message, so "flagged" is the rules' verdict.
+    results = triage.assess_many([m.text for m in messages], Levels(urgent=2.0, concern=2.0))
+    return [(m, r.flagged, r.probability) for m, r in zip(messages, results, strict=True)]
+
+
+def grid() -> list[Levels]:
     # The veto stays small: a message that names a crisis and something else ("ik wil dood, mijn account is
     # gehackt") can get a low model probability, and the rules must win there.
-    grid = [
+    return [
         Levels(urgent, concern, veto)
         for urgent, concern, veto in itertools.product(
             (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8), (0.2, 0.25, 0.3, 0.35, 0.4, 0.5), (0.0, 0.05, 0.1)
         )
         if concern < urgent
     ]
-    best = max(grid, key=lambda lv: measure(assessed, lv).objective)
+
+
+def best_levels(assessed: Sequence[tuple[Message, bool, float]]) -> Levels:
+    return max(grid(), key=lambda lv: measure(assessed, lv).objective)
+
+
+def choose_levels(triage: CrisisTriage, messages: Sequence[Message]) -> tuple[Levels, LevelScore]:
+    assessed = assess(triage, messages)
+    best = best_levels(assessed)
     return best, measure(assessed, best)
+
+
+def cross_validate(assessed: Sequence[tuple[Message, bool, float]], folds: int = 5, seed: int = 7) -> LevelScore:
+    """Held-out score of the level choice, averaged over ``folds``: choose on k-1 folds, measure on the rest.
+
+    The figure to compare two versions of the examples by: the in-sample score of :func:`choose_levels`
+    flatters whichever model happens to fit the grid best. Pitfall: with about 80 crisis messages one message
+    moves recall by more than a point and one shuffle's mean still wanders; average several seeds first.
+    """
+    order = list(range(len(assessed)))
+    random.Random(seed).shuffle(order)
+    parts = [order[i::folds] for i in range(folds)]
+    held_out: list[LevelScore] = []
+    for k in range(folds):
+        train = [assessed[i] for j, part in enumerate(parts) if j != k for i in part]
+        held_out.append(measure([assessed[i] for i in parts[k]], best_levels(train)))
+    return LevelScore(*(sum(getattr(s, f) for s in held_out) / folds for f in LevelScore.__dataclass_fields__))

@@ -146,6 +146,24 @@ def test_malformed_training_line_names_file_and_line(data: Path) -> None:
     assert any("broken.jsonl:1" in e for e in errors)
 
 
+def test_bad_crisis_examples_are_errors(data: Path) -> None:
+    (data / "triage/examples-broken.jsonl").write_text(
+        '{"text": "mijn fiets is gestolen", "label": "theft", "lang": "nl"}\n'
+        '{"text": "mijn buurman maakt herrie", "label": "none"}\n'
+        '{"text": "Ik Wil  niet meer leven", "label": "suicide", "lang": "nl"}\n'
+        "not json\n",
+        encoding="utf-8",
+    )
+    (data / "triage/examples-other.jsonl").write_text(
+        '{"text": "ik wil niet meer leven", "label": "none", "lang": "nl"}\n', encoding="utf-8"
+    )
+    errors, _ = check_knowledge_base(data)
+    assert any("examples-broken.jsonl:1" in e and "label 'theft'" in e for e in errors)
+    assert any("examples-broken.jsonl:2" in e and "fields" in e for e in errors)
+    assert any("examples-broken.jsonl:4" in e and "not JSON" in e for e in errors)
+    assert any("examples-other.jsonl:1" in e and "examples-broken.jsonl:3" in e for e in errors)
+
+
 def test_deadlines_without_a_category_are_an_error(data: Path) -> None:
     path = data / "deadlines.yaml"
     raw = yaml.safe_load(path.read_text())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -182,3 +183,34 @@ def test_municipality_digest_on_and_off(settings: Settings, capsys: pytest.Captu
     assert main(["municipality", "digest", "zwolle", "off"]) == 2
     out = capsys.readouterr().out
     assert "The staff chat of epe gets no morning digest." in out and "gets the morning digest" in out
+
+
+def test_kb_tune_reports_held_out_crisis_levels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crises = [
+        "ik wil niet meer leven, de pillen liggen klaar",
+        "er ligt iemand bewusteloos op straat en hij bloedt",
+        "mijn vader slaat me elke avond en ik durf niet naar huis",
+        "someone is breaking into our house right now",
+        "my friend took too many pills and won't wake up",
+    ]
+    ordinary = [
+        "waar kan ik mijn oud papier kwijt",
+        "hoe laat gaat het zwembad open",
+        "where can I buy a bus ticket",
+        "wat kost een parkeervergunning",
+        "is the library open on sunday",
+    ]
+    (tmp_path / "crisis.jsonl").write_text(
+        "".join(json.dumps({"text": t, "expect_urgency": "emergency"}) + "\n" for t in crises), encoding="utf-8"
+    )
+    (tmp_path / "out-of-scope.jsonl").write_text(
+        "".join(json.dumps({"text": t, "expect": None}) + "\n" for t in ordinary), encoding="utf-8"
+    )
+    assert main(["kb", "tune", "--set", str(tmp_path)]) == 0
+    crisis_part = capsys.readouterr().out.split("Crisis levels\n", 1)[1]
+    held_out, best, current = crisis_part.splitlines()[:3]
+    assert held_out.startswith("held-out (5-fold): urgent recall ")
+    assert best.startswith("best: Levels(")
+    # The shipped levels (bot/triage/learned.py), chosen by this command; re-choose them here only when the
+    # held-out line improves.
+    assert current.startswith("current: Levels(urgent=0.6, concern=0.35, veto=0.1): ")

@@ -19,7 +19,7 @@ from bot.triage.learned import (
     training_set,
 )
 from bot.triage.rules import Triage, Urgency
-from bot.triage.tuning import Message, choose_levels, measure
+from bot.triage.tuning import Message, choose_levels, cross_validate, measure
 from knowledge.base import load_knowledge_base
 
 
@@ -82,10 +82,26 @@ def test_issue_families_are_urgent(triage: CrisisTriage, text: str, urgency: Urg
 @pytest.mark.parametrize(
     "text",
     [
+        "ik wil niet meer leven, iemand heeft mijn facebook overgenomen",
+        "i want to end it all, someone took over my instagram",
+        "ik wil dood, mijn pinpas is gestolen",
+    ],
+)
+def test_a_death_wish_next_to_an_ordinary_problem_stays_urgent(triage: CrisisTriage, text: str) -> None:
+    """The many upset-but-ordinary negatives must not pull such a message under the veto."""
+    assert triage.assess(text).urgency == Urgency.SUICIDE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "ik heb op een link geklikt in een sms van de bank",
         "wanneer moet je eigenlijk 112 bellen en wanneer 0900-8844?",
         "ik ga dood van de stress met die belastingaangifte haha",
         "wanneer wordt het grofvuil opgehaald",
+        # Upset fraud victims (examples-none-varied.jsonl), in phrasings that are not among the examples.
+        "ik ben opgelicht voor 2000 euro, ik ben er kapot van, kan ik nog aangifte doen?",
+        "I'm so upset, a scammer took 500 euros from me, can I get it back?",
     ],
 )
 def test_ordinary_messages_are_not_flagged(triage: CrisisTriage, text: str) -> None:
@@ -170,6 +186,19 @@ def test_choose_levels_on_the_real_model(triage: CrisisTriage) -> None:
     assert score.recall == 1.0
     assert score.false_urgent == 0.0
     assert 0.0 < levels.concern < levels.urgent
+
+
+def test_cross_validation_measures_levels_chosen_without_the_held_out_fold() -> None:
+    crisis, ordinary = Message("c", True), Message("o", False)
+    # Crises at 0.65 and ordinary questions at 0.1: every fold's choice separates them.
+    clean = [(crisis, False, 0.65)] * 20 + [(ordinary, False, 0.1)] * 80
+    held_out = cross_validate(clean)
+    assert (held_out.recall, held_out.false_urgent, held_out.concern) == (1.0, 0.0, 0.0)
+    # One ordinary question above every crisis: no level catches the crises without it, so the fold that
+    # holds it out shows the false alarm; the other folds do not.
+    noisy = cross_validate([*clean[:-1], (ordinary, False, 0.9)])
+    assert noisy.recall == 1.0
+    assert 0.0 < noisy.false_urgent < 0.1
 
 
 def test_examples_dir_is_packaged() -> None:
