@@ -25,8 +25,9 @@ with (:class:`knowledge.tuning.Score`). Candidates are the percentiles of the tu
 ties go to the higher, more cautious cutoffs. The baselines have no triage and the rules no topics nor a
 concern level: those figures show "–"; "n/a" means the set has no such messages.
 
-Sets, in this order: the untouched hold-out set (``tests/eval/holdout``) and the later ones written the same way
-(``tests/eval/holdout-b``, ``holdout-c``: each evaluated only as aggregates, never tuned on), the tuning set,
+Sets, in this order: the untouched hold-out set (``tests/eval/holdout-d``, the newest) and the earlier ones written
+the same way (``tests/eval/holdout``, ``holdout-b``, ``holdout-c``: never tuned on, evaluated only as aggregates,
+but after every round), the tuning set,
 the older in-repo sets (``tests/knowledge/data/extra-questions.jsonl``; ``tests/bot/triage/data``) and the
 team's dev set (``../shared/eval/dev-*.jsonl``, only when present beside the clone).
 
@@ -435,17 +436,12 @@ def _relative(path: Path) -> str:
 
 def load_sets(tune: Path, holdout: Path, *, older: bool) -> list[EvalSet]:
     """Hold-out first, then tuning, then the older sets that exist."""
-    sets = [EvalSet("hold-out (untouched)", _relative(holdout), *read_set(holdout))]
-    # Later blind sets beside it (holdout-b, holdout-c, ...): written the same way, untouched too.
-    for later in sorted(holdout.parent.glob(holdout.name + "-*")):
-        if later.is_dir():
-            sets.append(
-                EvalSet(
-                    f"hold-out {later.name.removeprefix(holdout.name + '-')} (untouched)",
-                    _relative(later),
-                    *read_set(later),
-                )
-            )
+    sets = [EvalSet(f"hold-out (untouched): {holdout.name}", _relative(holdout), *read_set(holdout))]
+    # The earlier blind sets beside it (holdout, holdout-b, ...): never tuned on, but each was run after every
+    # round to decide whether to keep it, so they come after the untouched one.
+    for earlier in sorted(holdout.parent.glob("holdout*")):
+        if earlier.is_dir() and earlier != holdout:
+            sets.append(EvalSet(f"earlier hold-out: {earlier.name}", _relative(earlier), *read_set(earlier)))
     sets.append(EvalSet("tuning", _relative(tune), *read_set(tune)))
     if not older:
         return sets
@@ -541,7 +537,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--tune", type=Path, default=REPO / "tests" / "eval" / "tune", help="tuning set directory")
     parser.add_argument(
-        "--holdout", type=Path, default=REPO / "tests" / "eval" / "holdout", help="untouched hold-out set directory"
+        "--holdout", type=Path, default=REPO / "tests" / "eval" / "holdout-d", help="untouched hold-out set directory"
     )
     parser.add_argument("--no-older", action="store_true", help="only the hold-out and tuning sets")
     args = parser.parse_args(argv)

@@ -28,6 +28,7 @@ from bot.dev.bench import (
     choose_cutoffs,
     decide_by_cutoffs,
     forget_caches,
+    load_sets,
     main,
     percentile_ms,
     time_interleaved,
@@ -272,8 +273,8 @@ def test_every_set_has_every_system_and_every_figure_holdout_first(run: Run) -> 
         assert table[0] == ["figure", *SYSTEMS]
         assert [row[0] for row in table[2:]] == labels
         assert all(len(row) == 1 + len(SYSTEMS) for row in table)
-    assert run.out.index("**hold-out (untouched)**") < run.out.index("**tuning**")
-    assert [s["name"] for s in run.payload["sets"]] == ["hold-out (untouched)", "tuning"]
+    assert run.out.index("**hold-out (untouched): holdout**") < run.out.index("**tuning**")
+    assert [s["name"] for s in run.payload["sets"]] == ["hold-out (untouched): holdout", "tuning"]
     for entry in run.payload["sets"]:
         assert list(entry["systems"]) == list(SYSTEMS)
         for result in entry["systems"].values():
@@ -327,3 +328,17 @@ def test_a_missing_set_directory_is_named(tmp_path: Path, capsys: pytest.Capture
         main(["--quick", "--tune", str(tmp_path / "absent"), "--holdout", str(tmp_path)])
     assert exit_.value.code == 2
     assert "absent" in capsys.readouterr().err
+
+
+def test_the_untouched_set_comes_first_and_the_earlier_hold_outs_after_it(tmp_path: Path) -> None:
+    for name in ("tune", "holdout", "holdout-b", "holdout-d"):
+        (tmp_path / name).mkdir()
+        _write(tmp_path / name / "questions.jsonl", HOLDOUT_QUESTIONS)
+    (tmp_path / "holdout-notes.txt").write_text("not a set")
+    sets = load_sets(tmp_path / "tune", tmp_path / "holdout-d", older=False)
+    assert [s.name for s in sets] == [
+        "hold-out (untouched): holdout-d",
+        "earlier hold-out: holdout",
+        "earlier hold-out: holdout-b",
+        "tuning",
+    ]
