@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, or_, select
 
 from bot.outbox.messages import queue_card, queue_thread
 from bot.reports.drafts import normalise_reference
@@ -140,10 +140,10 @@ async def compose_of(db: Database, user_id: int, chat_id: int) -> Compose | None
 
 async def anything_pending(db: Database, user_id: int, chat_id: int) -> bool:
     """Whether a private message may be staff or resident follow-up work (one cheap read per message)."""
+    composing = exists().where(StaffCompose.user_id == user_id, StaffCompose.chat_id == chat_id)
+    expected = exists().where(ResidentReply.chat_id == chat_id)
     async with db.session() as session:
-        compose = await session.get(StaffCompose, (user_id, chat_id))
-        reply = await session.get(ResidentReply, chat_id)
-        return compose is not None or reply is not None
+        return bool(await session.scalar(select(or_(composing, expected))))
 
 
 async def set_compose_text(db: Database, user_id: int, chat_id: int, text: str) -> None:
