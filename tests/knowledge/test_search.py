@@ -178,7 +178,7 @@ def test_presorted_documents_score_exactly_as_token_sort_ratio(index: SearchInde
     for question in questions:
         query = " ".join(dict.fromkeys(index.normalizer.tokens(question)))
         plain = process.cdist([query], docs, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=1)[0]
-        fast = process.cdist(
-            [_token_sorted(query)], index._doc_sorted, scorer=fuzz.ratio, dtype=np.float32, workers=1
-        )[0]
+        fast = process.cdist([_token_sorted(query)], index._doc_sorted, scorer=fuzz.ratio, dtype=np.float32, workers=1)[
+            0
+        ]
         assert np.array_equal(plain, fast)
