@@ -97,3 +97,9 @@ class LastTopics:
     async def _delete(self, chat_id: int) -> None:
         async with self._db.session() as session:
             await session.execute(delete(ChatTopic).where(ChatTopic.chat_id == chat_id))
+
+
+async def purge_topics(db: Database, now: dt.datetime | None = None) -> None:
+    """Remove topics older than :data:`MAX_AGE` (housekeeping): they count as none anyway."""
+    async with db.session() as session:
+        await session.execute(delete(ChatTopic).where(ChatTopic.updated_at < (now or utcnow()) - MAX_AGE))

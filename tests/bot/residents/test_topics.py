@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select, update
 
 from bot.residents.preferences import LanguagePreferences
-from bot.residents.topics import MAX_AGE, LastTopics
+from bot.residents.topics import MAX_AGE, LastTopics, purge_topics
 from bot.storage.db import Database
 from bot.storage.models import ChatTopic
 
@@ -66,6 +66,18 @@ async def test_a_day_old_topic_counts_as_none_and_is_renewed(db: Database) -> No
     row = await stored(db, ANNA)
     assert row is not None and row[1] > old + MAX_AGE
     assert await fresh.get(ANNA) == "phishing"
+
+
+async def test_housekeeping_removes_only_day_old_topics(db: Database) -> None:
+    topics = LastTopics(db)
+    await topics.set(ANNA, "phishing")
+    await topics.set(BOB, "sextortion")
+    old = dt.datetime.now(dt.UTC) - MAX_AGE - dt.timedelta(minutes=1)
+    async with db.session() as session:
+        await session.execute(update(ChatTopic).where(ChatTopic.chat_id == ANNA).values(updated_at=old))
+    await purge_topics(db)
+    assert await stored(db, ANNA) is None
+    assert await stored(db, BOB) is not None
 
 
 async def test_the_language_read_brings_the_topic_and_a_known_chat_is_not_overwritten(db: Database) -> None:
