@@ -16,6 +16,7 @@ Pitfalls:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import OrderedDict
 
@@ -36,6 +37,9 @@ class LastTopics:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._cache: OrderedDict[int, _Entry] = OrderedDict()
+        self._queued: dict[int, tuple[str | None, dt.datetime]] = {}
+        self._next: asyncio.Future[None] | None = None  # done when the queued writes are stored
+        self._writer: asyncio.Task[None] | None = None
 
     def _keep(self, chat_id: int, entry: _Entry) -> None:
         self._cache[chat_id] = entry
@@ -66,28 +70,60 @@ class LastTopics:
         return self._current(self._cache[chat_id])
 
     async def set(self, chat_id: int, topic_id: str | None) -> None:
-        """Remember ``topic_id`` (``None``: forget it). Writes only when it changes (or a kept one is a day old)."""
+        """Remember ``topic_id`` (``None``: forget it); stored when this returns. Writes only when it changes (or
+        a kept one is a day old); the changes of every chat that arrive meanwhile share one transaction."""
         if chat_id not in self._cache:
             await self.get(chat_id)
         entry = self._cache[chat_id]
-        if topic_id is None:
-            if entry is not None:
-                await self._delete(chat_id)
-            self._keep(chat_id, None)
+        if topic_id is None and entry is None:
             return
-        if entry is not None and entry[0] == topic_id and self._current(entry) is not None:
+        if topic_id is not None and entry is not None and entry[0] == topic_id and self._current(entry) is not None:
             return
         now = utcnow()
+        await self._write(chat_id, topic_id, now)
+        self._keep(chat_id, (topic_id, now) if topic_id is not None else None)
+
+    async def _write(self, chat_id: int, topic_id: str | None, now: dt.datetime) -> None:
+        """Group commit: a write waits for the transaction in progress, then goes with all that queued behind it."""
+        self._queued[chat_id] = (topic_id, now)  # a chat's updates run one at a time: one entry per chat
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            if self._writer is None or self._writer.done():
+                self._writer = asyncio.create_task(self._drain(), name="last-topics")
+        await asyncio.shield(self._next)  # a cancelled waiter must not cancel the others' write
+
+    async def _drain(self) -> None:
+        while self._next is not None:
+            batch, done = self._queued, self._next
+            self._queued, self._next = {}, None
+            try:
+                await self._store(batch)
+            except Exception as exc:  # every waiter of this batch raises it
+                done.set_exception(exc)
+                done.exception()  # retrieved: a batch whose waiters were all cancelled must not log "never retrieved"
+            else:
+                done.set_result(None)
+
+    async def _store(self, batch: dict[int, tuple[str | None, dt.datetime]]) -> None:
+        gone = [chat_id for chat_id, (topic_id, _) in batch.items() if topic_id is None]
+        rows = [
+            {"chat_id": chat_id, "topic_id": topic_id, "updated_at": at}
+            for chat_id, (topic_id, at) in batch.items()
+            if topic_id is not None
+        ]
         async with self._db.session() as session:
-            dialect = session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            statement = insert(ChatTopic).values(chat_id=chat_id, topic_id=topic_id, updated_at=now)
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[ChatTopic.chat_id], set_={"topic_id": topic_id, "updated_at": now}
+            if gone:
+                await session.execute(delete(ChatTopic).where(ChatTopic.chat_id.in_(gone)))
+            if rows:
+                insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+                statement = insert(ChatTopic).values(rows)
+                excluded = statement.excluded
+                await session.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[ChatTopic.chat_id],
+                        set_={"topic_id": excluded.topic_id, "updated_at": excluded.updated_at},
+                    )
                 )
-            )
-        self._keep(chat_id, (topic_id, now))
 
     async def forget(self, chat_id: int) -> None:
         """Delete the chat's row (the resident's /privacy deletion)."""

@@ -3,9 +3,10 @@ a new process (a restart, a standby taking over) reads it back, and the copy fol
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from bot.residents.preferences import LanguagePreferences
 from bot.residents.topics import MAX_AGE, LastTopics, purge_topics
@@ -44,6 +45,23 @@ async def test_a_topic_is_stored_changed_and_forgotten_and_a_new_process_reads_i
     await topics.forget(BOB)
     assert await topics.get(BOB) is None
     assert await stored(db, BOB) is None
+
+
+async def test_changes_arriving_together_are_stored_in_one_transaction(db: Database) -> None:
+    topics = LastTopics(db)
+    chats = range(1000, 1040)
+    await asyncio.gather(*(topics.get(chat) for chat in chats))  # known (as "none") before the burst
+    commits: list[int] = []
+    event.listen(db.engine.sync_engine, "commit", lambda _conn: commits.append(1))
+    await asyncio.gather(*(topics.set(chat, "phishing" if chat % 2 else "sextortion") for chat in chats))
+    assert len(commits) == 1
+    fresh = LastTopics(db)
+    assert [await fresh.get(chat) for chat in chats] == ["phishing" if c % 2 else "sextortion" for c in chats]
+    commits.clear()
+    await asyncio.gather(*(topics.set(chat, None if chat % 2 else "phishing") for chat in chats))
+    assert len(commits) == 1  # deletions and changes together
+    fresh = LastTopics(db)
+    assert [await fresh.get(chat) for chat in chats] == [None if c % 2 else "phishing" for c in chats]
 
 
 async def test_the_same_topic_again_is_not_written_again(db: Database) -> None:
