@@ -11,7 +11,10 @@ Pitfalls:
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ScalarSelect, delete, select
 
 from bot.i18n.catalogs import Lang, as_lang
 from bot.residents.topics import LastTopics
@@ -25,20 +28,33 @@ class LanguagePreferences:
         self._topics = topics
         self._cache: dict[int, Lang | None] = {}
 
+    def knows(self, user_id: int) -> bool:
+        """Whether :meth:`get` answers from the cache (no read)."""
+        return user_id in self._cache
+
+    def columns(self, user_id: int) -> tuple[ScalarSelect[Any], ...]:
+        """What :meth:`get` reads, as scalar subqueries, for a caller to add to its own statement and hand the
+        values to :meth:`prime` (a new resident's first message then costs one read, not two)."""
+        language = select(Resident.language).where(Resident.user_id == user_id).scalar_subquery()
+        if self._topics is None:
+            return (language,)
+        topic = select(ChatTopic.topic_id).where(ChatTopic.chat_id == user_id).scalar_subquery()
+        since = select(ChatTopic.updated_at).where(ChatTopic.chat_id == user_id).scalar_subquery()
+        return language, topic, since
+
+    def prime(self, user_id: int, values: Sequence[Any]) -> None:
+        """The values of :meth:`columns`, read by the caller; ignored for a resident already cached."""
+        if user_id in self._cache:
+            return
+        if self._topics is not None:
+            self._topics.prime(user_id, values[1], values[2])
+        self._cache[user_id] = as_lang(values[0])
+
     async def get(self, user_id: int) -> Lang | None:
         if user_id not in self._cache:
-            language = select(Resident.language).where(Resident.user_id == user_id).scalar_subquery()
-            if self._topics is None:
-                async with self._db.session() as session:
-                    stored = await session.scalar(select(language))
-            else:
-                topic = select(ChatTopic.topic_id).where(ChatTopic.chat_id == user_id).scalar_subquery()
-                since = select(ChatTopic.updated_at).where(ChatTopic.chat_id == user_id).scalar_subquery()
-                async with self._db.session() as session:
-                    row = (await session.execute(select(language, topic, since))).one()
-                stored = row[0]
-                self._topics.prime(user_id, row[1], row[2])
-            self._cache[user_id] = as_lang(stored)
+            async with self._db.session() as session:
+                row = (await session.execute(select(*self.columns(user_id)))).one()
+            self.prime(user_id, tuple(row))
         return self._cache[user_id]
 
     async def set(self, user_id: int, lang: Lang) -> None:
