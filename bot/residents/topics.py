@@ -10,6 +10,8 @@ Pitfalls:
   the table (the /privacy deletion goes through :meth:`LastTopics.forget`).
 - A private chat's id is the user's id: :class:`bot.residents.preferences.LanguagePreferences` reads the topic
   with the language in one statement and hands it over (:meth:`LastTopics.prime`).
+- :meth:`LastTopics.set` waits for a write done by another task (group commit): never call it inside a
+  ``db.session()`` block, where on SQLite that task would wait for this one's turn forever.
 - A remembered topic older than :data:`MAX_AGE` counts as none: a question asked again a day later gets the
   answer again, and the row is rewritten or removed then.
 """
