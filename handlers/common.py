@@ -22,6 +22,7 @@ from bot.outbox.delivery import Outbox
 from bot.outbox.email import EmailOutbox
 from bot.outbox.messages import MessageOutbox
 from bot.residents.preferences import LanguagePreferences
+from bot.residents.topics import LastTopics
 from bot.services import Services
 from handlers.callbacks import CallbackData
 
@@ -36,18 +37,20 @@ class BotData:
     ``post_init``. Reading a field that is not filled yet raises instead of returning ``None``.
     """
 
-    __slots__ = ("_email", "_messages", "_outbox", "_preferences", "_services")
+    __slots__ = ("_email", "_messages", "_outbox", "_preferences", "_services", "_topics")
 
     def __init__(self) -> None:
         self._services: Services | None = None
         self._preferences: LanguagePreferences | None = None
+        self._topics: LastTopics | None = None
         self._outbox: Outbox | None = None
         self._messages: MessageOutbox | None = None
         self._email: EmailOutbox | None = None
 
     def fill(self, services: Services) -> None:
         self._services = services
-        self._preferences = LanguagePreferences(services.db)
+        self._topics = LastTopics(services.db)
+        self._preferences = LanguagePreferences(services.db, self._topics)
 
     @property
     def services(self) -> Services:
@@ -60,6 +63,12 @@ class BotData:
         if self._preferences is None:
             raise RuntimeError("bot_data.preferences is used before build_application filled it")
         return self._preferences
+
+    @property
+    def topics(self) -> LastTopics:
+        if self._topics is None:
+            raise RuntimeError("bot_data.topics is used before build_application filled it")
+        return self._topics
 
     @property
     def outbox(self) -> Outbox | None:
@@ -101,6 +110,10 @@ def services(context: Context) -> Services:
 
 def preferences(context: Context) -> LanguagePreferences:
     return context.bot_data.preferences
+
+
+def last_topics(context: Context) -> LastTopics:
+    return context.bot_data.topics
 
 
 async def language(update: Update, context: Context) -> Lang:

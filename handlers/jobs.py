@@ -275,9 +275,11 @@ async def _digest_refresh_job(context: Context) -> None:
 async def _housekeeping_job(context: Context) -> None:
     from bot.answering.feedback import purge_missed
     from bot.residents.limits import purge_quota
+    from bot.residents.topics import purge_topics
 
     await purge_missed(services(context).db)
     await purge_quota(services(context).db)
+    await purge_topics(services(context).db)
 
 
 async def _retention_job(context: Context) -> None:

@@ -44,6 +44,7 @@ BOTH_DATABASES = (
     "tests/bot/outbox/",
     "tests/bot/reports/",
     "tests/bot/staff/",
+    "tests/bot/residents/test_topics.py",
     "tests/e2e/test_reports.py",
     "tests/e2e/test_staff.py",
     "tests/e2e/test_delivery.py",

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, or_, select
 
 from bot.outbox.messages import queue_card, queue_thread
 from bot.reports.drafts import normalise_reference
+from bot.residents.preferences import LanguagePreferences
 from bot.storage.db import Database
 from bot.storage.models import (
     Delivery,
@@ -138,12 +139,25 @@ async def compose_of(db: Database, user_id: int, chat_id: int) -> Compose | None
         return Compose(row.report_id, row.action, row.expected_status, row.text, row.extra)
 
 
-async def anything_pending(db: Database, user_id: int, chat_id: int) -> bool:
-    """Whether a private message may be staff or resident follow-up work (one cheap read per message)."""
+async def anything_pending(
+    db: Database, user_id: int, chat_id: int, preferences: LanguagePreferences | None = None
+) -> bool:
+    """Whether a private message may be staff or resident follow-up work (one cheap read per message).
+
+    With ``preferences``, a resident it does not know yet has their language (and last topic) read in the same
+    statement: the resident handlers after this one then read nothing more.
+    """
+    composing = exists().where(StaffCompose.user_id == user_id, StaffCompose.chat_id == chat_id)
+    expected = exists().where(ResidentReply.chat_id == chat_id)
+    # Only in their private chat, whose id is theirs (the last topic read along is that chat's).
+    along = (
+        preferences.columns(user_id) if preferences and chat_id == user_id and not preferences.knows(user_id) else ()
+    )
     async with db.session() as session:
-        compose = await session.get(StaffCompose, (user_id, chat_id))
-        reply = await session.get(ResidentReply, chat_id)
-        return compose is not None or reply is not None
+        row = (await session.execute(select(or_(composing, expected), *along))).one()
+    if preferences is not None and along:
+        preferences.prime(user_id, tuple(row)[1:])
+    return bool(row[0])
 
 
 async def set_compose_text(db: Database, user_id: int, chat_id: int, text: str) -> None:

@@ -6,7 +6,8 @@ Pitfalls:
 - The engine is created by :meth:`Database.open`, never at import time; the composition root opens it in
   ``post_init`` (the report conversation's persistence may open it a moment earlier, during
   ``Application.initialize``) and closes it in ``post_shutdown``.
-- SQLite needs ``PRAGMA foreign_keys=ON`` per connection for ``ON DELETE CASCADE``.
+- SQLite needs ``PRAGMA foreign_keys=ON`` per connection for ``ON DELETE CASCADE``. The file is in WAL mode
+  (``-wal`` and ``-shm`` files beside it, same host only): copy it with ``sqlite3 .backup``, never ``cp`` alone.
 - SQLite takes one writer at a time, and a transaction that reads first and writes later fails at once with
   "database is locked" when another holds the write lock (the busy timeout does not cover that upgrade).
   Updates run concurrently, so on SQLite :meth:`Database.session` lets one session at a time in, in arrival
@@ -167,4 +168,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # Another process (the CLI beside a running bot) may hold the write lock for a moment: wait, don't fail.
     cursor.execute("PRAGMA busy_timeout=30000")
+    # One writer (this process; the CLI now and then): with a write-ahead log readers never wait for it and a
+    # commit is one append instead of a rollback journal's two fsyncs. NORMAL syncs at checkpoints: a power cut
+    # may lose the last commits but never corrupts the file (an application crash loses nothing).
+    # An in-memory database answers "memory" and stays as it is.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -66,12 +66,24 @@ class Base(DeclarativeBase):
 
 
 class Resident(Base):
-    """A resident's interface language: the only thing kept about someone who merely asks questions."""
+    """A resident's interface language (with :class:`ChatTopic`, all that is kept about someone who merely asks
+    questions)."""
 
     __tablename__ = "residents"
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     language: Mapped[str] = mapped_column(String(2))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ChatTopic(Base):
+    """The topic of the bot's last answer in a chat (bot.residents.topics): a repeat question points to it instead
+    of sending it again. Forgotten when anything else is said, on /privacy deletion, and after a day."""
+
+    __tablename__ = "chat_topics"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    topic_id: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

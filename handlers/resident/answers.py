@@ -4,8 +4,8 @@
 Pitfalls:
 - A possible crisis (``Decision.concern``) never replaces the reply: the reply opens with that class's crisis
   lines and an "I need help now" button (:func:`crisis_help_pressed` shows the full guidance).
-- The last topic answered in a chat lives in ``context.chat_data`` (memory only: after a restart the next
-  answer is sent in full again, which is harmless). Anything else the bot says in reply to free text clears it.
+- The last topic answered in a chat is stored (bot.residents.topics: it survives a restart and a standby taking
+  over). Anything else the bot says in reply to free text clears it.
 """
 
 from __future__ import annotations
@@ -31,26 +31,20 @@ from handlers.callbacks import (
     ThemePress,
     TopicPress,
 )
-from handlers.common import Context, inline, language, reject_press, reply, services, translator
+from handlers.common import Context, inline, language, last_topics, reject_press, reply, services, translator
 from handlers.flow_control import urgent
 from handlers.resident.menus import THEME_LABELS, theme_menu, welcome_text
 from knowledge.render import render_answer
 
-LAST_TOPIC = "last_topic"  # context.chat_data: the topic of the bot's last answer in this chat
 
-
-def remember_topic(context: Context, topic_id: str | None) -> None:
+async def remember_topic(update: Update, context: Context, topic_id: str | None) -> None:
     """Note (or with ``None`` forget) the topic the bot last answered with in this chat."""
-    if context.chat_data is None:
-        return
-    if topic_id is None:
-        context.chat_data.pop(LAST_TOPIC, None)
-    else:
-        context.chat_data[LAST_TOPIC] = topic_id
+    if update.effective_chat is not None:
+        await last_topics(context).set(update.effective_chat.id, topic_id)
 
 
-def _last_topic(context: Context) -> str | None:
-    return context.chat_data.get(LAST_TOPIC) if context.chat_data is not None else None
+async def _last_topic(update: Update, context: Context) -> str | None:
+    return await last_topics(context).get(update.effective_chat.id) if update.effective_chat is not None else None
 
 
 def _help_row(t: Translator, concern: Urgency | None) -> list[list[tuple[str, CallbackData]]]:
@@ -100,7 +94,7 @@ async def send_topic(update: Update, context: Context, topic_id: str, concern: U
     answer = render_answer(kb.topics[topic_id], kb, t.lang, t.gettext)
     keyboard = topic_keyboard(t, context, topic_id, more=answer.rest is not None, concern=concern)
     await reply(update, _with_concern(t, concern, f"{answer.first}\n\n<i>{text}</i>"), keyboard)
-    remember_topic(context, topic_id)
+    await remember_topic(update, context, topic_id)
 
 
 async def _send_same_topic(update: Update, context: Context, topic_id: str, concern: Urgency | None) -> None:
@@ -129,7 +123,7 @@ async def _send_crisis(update: Update, context: Context, urgency: Urgency, t: Tr
     rows.append([(t.gettext("☰ Continue with other questions"), MenuPress())])
     with urgent():  # jumps the queue of ordinary replies under load
         await reply(update, crisis_text(urgency, t), inline(rows))
-    remember_topic(context, None)
+    await remember_topic(update, context, None)
 
 
 async def send_crisis_if_urgent(update: Update, context: Context, text: str | None) -> bool:
@@ -182,7 +176,7 @@ async def _send_fallback(
     menu = theme_menu(t).inline_keyboard
     report_row = ((InlineKeyboardButton(t.gettext("📝 Report a concern"), callback_data=ReportPress().encode()),),)
     await reply(update, _with_concern(t, concern, text), InlineKeyboardMarkup(help_row + menu + report_row))
-    remember_topic(context, None)
+    await remember_topic(update, context, None)
 
 
 async def free_text(update: Update, context: Context) -> None:
@@ -194,11 +188,11 @@ async def free_text(update: Update, context: Context) -> None:
     svc = services(context)
     decision = svc.answerer.decide(message.text)
     if decision.action != "answer":
-        remember_topic(context, None)
+        await remember_topic(update, context, None)
     if decision.action == "urgent" and decision.urgency is not None:
         await _send_crisis(update, context, decision.urgency, t)
     elif decision.action == "answer" and decision.topic:
-        if decision.topic == _last_topic(context):
+        if decision.topic == await _last_topic(update, context):
             await _send_same_topic(update, context, decision.topic, decision.concern)
         else:
             await send_topic(update, context, decision.topic, decision.concern)
@@ -238,7 +232,7 @@ async def media_outside_flow(update: Update, context: Context) -> None:
     rows = _help_row(t, concern)
     rows += [[(t.gettext("📝 Report a concern"), ReportPress())], [(t.gettext("☰ All themes"), MenuPress())]]
     await reply(update, _with_concern(t, concern, text), inline(rows))
-    remember_topic(context, None)
+    await remember_topic(update, context, None)
 
 
 async def edited_message(update: Update, context: Context) -> None:
@@ -359,7 +353,7 @@ async def more_pressed(update: Update, context: Context) -> None:
     rows.append([(t.gettext("☰ All themes"), MenuPress())])
     # The content may have changed since the button was sent so that it all fits now: then show it all.
     await reply(update, answer.rest or answer.first, inline(rows))
-    remember_topic(context, press.topic)
+    await remember_topic(update, context, press.topic)
 
 
 async def crisis_help_pressed(update: Update, context: Context) -> None:

@@ -21,7 +21,7 @@ from bot.residents.limits import forget_quota
 from bot.storage.models import Report
 from bot.workflow.transitions import FORWARDING_LABEL, LABELS, Status
 from handlers.callbacks import DeletePress
-from handlers.common import Context, inline, preferences, reject_press, reply, services, translator
+from handlers.common import Context, inline, last_topics, preferences, reject_press, reply, services, translator
 from handlers.jobs import deliver_now
 
 
@@ -159,6 +159,7 @@ async def delete_confirmed(update: Update, context: Context) -> None:
     count = await forget_resident(services(context).db, chat_id)
     await forget_quota(services(context).db, user_id)
     await preferences(context).forget(user_id)
+    await last_topics(context).forget(chat_id)
     deliver_now(context)  # the staff cards lose the contact details now, not at the next outbox run
     await query.edit_message_text(
         t.ngettext(

@@ -224,7 +224,7 @@ async def start_report(update: Update, context: Context) -> object:
     t = await translator(update, context)
     press = ReportPress.decode(update.callback_query.data) if update.callback_query else None
     await _answer_query(update)
-    remember_topic(context, None)  # an answer before the report is no longer "the message above"
+    await remember_topic(update, context, None)  # an answer before the report is no longer "the message above"
     svc = services(context)
     if not await may_file(svc.db, _ids(update)[0], svc.settings.reports_per_day):
         await reply(

@@ -40,7 +40,7 @@ from bot.storage.models import Report
 from bot.workflow.engine import MAX_STAFF_TEXT, PARTNERS, TEXT_ACTION, Refused, plain
 from bot.workflow.transitions import Action, Status, available
 from handlers.callbacks import CallbackData, StaffPress
-from handlers.common import Context, inline, services
+from handlers.common import Context, inline, preferences, services
 from handlers.jobs import deliver_now
 from handlers.staff.common import actor_for, alert, municipality_names, refusal_text, staff_translator, workflow
 from handlers.staff.resident import resident_reply, resident_text
@@ -439,7 +439,7 @@ async def staff_text(update: Update, context: Context) -> None:
         return
     svc = services(context)
     in_group = chat.type in ("group", "supergroup")
-    if not in_group and not await anything_pending(svc.db, user.id, chat.id):
+    if not in_group and not await anything_pending(svc.db, user.id, chat.id, preferences(context)):
         await resident_reply(update, context)  # a reply to the bot's message about a report (no read otherwise)
         return  # the usual case: a resident's message, for the resident handlers (one cheap read)
     compose = await compose_of(svc.db, user.id, chat.id)

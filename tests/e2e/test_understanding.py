@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 
 from bot.cli.main import main as veiligbot
 from bot.dev.emulator import Message, SimUser
-from bot.storage.models import Report, ReportDraft
+from bot.storage.models import ChatTopic, Report, ReportDraft
 from bot.triage.learned import TriageResult
 from bot.triage.rules import Urgency
 from tests.e2e.conftest import Harness
@@ -242,6 +242,32 @@ async def test_the_same_topic_again_points_to_the_answer_above(bot: Harness) -> 
     await bot.say(anna, "wanneer bel ik 112?")
     third = await bot.say(anna, ANSWER)
     assert (third.plain_text or "").startswith(title)
+
+
+async def test_the_last_topic_survives_a_restart_and_is_forgotten_with_the_resident(bot: Harness) -> None:
+    """The topic of the answer above is stored, not kept in memory: after a restart (or a standby taking over)
+    the same question still points to it; /verwijder forgets it."""
+    anna = bot.emu.add_user("Anna", "nl")
+    title = bot.services.kb.topics["phishing"].nl.title
+    assert (await bot.say(anna, ANSWER)).plain_text.startswith(title)  # type: ignore[union-attr]
+    async with bot.services.db.session() as session:
+        assert (await session.get(ChatTopic, anna.id)) is not None
+
+    await bot.restart()
+    again = await bot.say(anna, ANSWER)
+    assert (again.plain_text or "").startswith("Mijn antwoord daarop staat in het bericht hierboven")
+
+    await bot.say(anna, "hallo")  # anything else clears it, in the database too
+    async with bot.services.db.session() as session:
+        assert (await session.get(ChatTopic, anna.id)) is None
+    await bot.restart()
+    assert (await bot.say(anna, ANSWER)).plain_text.startswith(title)  # type: ignore[union-attr]
+
+    confirm = await bot.say(anna, "/verwijder")
+    await bot.press(anna, confirm, data_of(confirm).index("del:yes"))
+    async with bot.services.db.session() as session:
+        assert (await session.get(ChatTopic, anna.id)) is None
+    assert (await bot.say(anna, ANSWER)).plain_text.startswith(title)  # type: ignore[union-attr]
 
 
 async def test_what_to_do_first_comes_right_after_the_title(bot: Harness) -> None:

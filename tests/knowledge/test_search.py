@@ -163,3 +163,22 @@ def test_out_of_scope_class_wins_means_fallback(index: SearchIndex) -> None:
     result = index.decide(f, weights=Weights(0, 0, 0, 1))
     assert result.action == "fallback"
     assert [c.topic for c in result.candidates] == [index.topic_ids[0]]
+
+
+def test_presorted_documents_score_exactly_as_token_sort_ratio(index: SearchIndex) -> None:
+    """The fuzzy feature compares token-sorted strings with ``fuzz.ratio`` (the documents sorted once); that
+    must be ``fuzz.token_sort_ratio`` of the plain strings, for every document and all sample questions."""
+    from rapidfuzz import fuzz, process
+
+    from knowledge.search import _token_sorted
+
+    kb = load_knowledge_base()
+    questions = [q for topic in kb.topics.values() for q in topic.lang("nl").questions][:40]
+    docs = index._doc_text
+    for question in questions:
+        query = " ".join(dict.fromkeys(index.normalizer.tokens(question)))
+        plain = process.cdist([query], docs, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=1)[0]
+        fast = process.cdist([_token_sorted(query)], index._doc_sorted, scorer=fuzz.ratio, dtype=np.float32, workers=1)[
+            0
+        ]
+        assert np.array_equal(plain, fast)

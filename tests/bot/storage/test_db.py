@@ -54,11 +54,13 @@ async def test_check_only_refuses_an_outdated_schema(tmp_path: Path) -> None:
         await Database(url).open(upgrade=False)
 
 
-async def test_foreign_keys_cascade_on_sqlite(tmp_path: Path) -> None:
+async def test_sqlite_connections_cascade_and_use_a_write_ahead_log(tmp_path: Path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'fk.db'}")
     await db.open()
     async with db.session() as session:
         assert await session.scalar(text("PRAGMA foreign_keys")) == 1
+        assert await session.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert await session.scalar(text("PRAGMA synchronous")) == 1  # NORMAL
     await db.close()
 
 
