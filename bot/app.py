@@ -295,8 +295,10 @@ async def _active(
         await _post_init(app, lease)
         if server is not None:
             assert settings.webhook_url is not None
-            await app.bot.set_webhook(settings.webhook_url, allowed_updates=Update.ALL_TYPES, secret_token=secret)
+            # Active before Telegram knows the URL: its first push may come before set_webhook returns, and an
+            # update taken now waits in the queue for app.start() instead of a 503 and a retry later.
             server.state = "active"
+            await app.bot.set_webhook(settings.webhook_url, allowed_updates=Update.ALL_TYPES, secret_token=secret)
         else:
             assert app.updater is not None
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -77,10 +77,14 @@ class LoadResult:
     crisis_p50_ms: float
     crisis_max_ms: float
     errors: int
-    reports_filed: int = 0
+    reporters: int = 0  # residents who set out to file a report
+    reports_filed: int = 0  # ... and saw its reference within the timeout
     cards_ok: int = 0  # filed reports with exactly one card, in their municipality's group
     staff_messages_delivered: int = 0  # staff messages that reached the resident, carrying their token
     crosstalk: int = 0  # cards and messages carrying another resident's token
+    # Staff round trips that stopped waiting, by the step they waited for (card, taken, prompt, preview,
+    # resident): says whether a shortfall is a slow queue or something lost.
+    staff_stalled: dict[str, int] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list, repr=False)
 
 
@@ -195,6 +199,7 @@ async def _resident(
     questions: list[str],
     staff: dict[str, asyncio.Queue[_Filed]] | None = None,
     report_every: int = 10,
+    issued: dict[str, tuple[str, int]] | None = None,
 ) -> list[tuple[bool, float]]:
     """One resident's steps; each entry is (crisis?, latency in ms or NaN when no reply came). A reporter
     hands their filed report to the staff member of its municipality (``staff``)."""
@@ -206,6 +211,8 @@ async def _resident(
     place, municipality = PLACES[(index // report_every) % len(PLACES)]  # reporters spread over the groups
     reporter = staff is not None and index % report_every == 3
     if reporter:
+        if issued is not None:  # known before filing: a card that comes after the harness gave up still counts
+            issued[token] = (municipality, user.id)
         description = f"Melding {token}: jongeren gooien elke avond flessen kapot bij de speeltuin."
         steps += [("say", description), ("say", place), *(("press", prefix) for prefix in REPORT_STEPS)]
     else:
@@ -271,6 +278,7 @@ async def _staff_member(
     filed: asyncio.Queue[_Filed],
     done: list[_Filed],
     delivered: list[_Filed],
+    stalled: dict[str, int],
     timeout: float,  # noqa: ASYNC109
 ) -> None:
     """Works the reports of one group as they come in, one after the other (a person does one thing at a
@@ -279,8 +287,11 @@ async def _staff_member(
         item = await filed.get()
         done.append(item)
         try:
-            if await _take_and_message(emu, group, member, item, timeout):
+            stage = await _take_and_message(emu, group, member, item, timeout)
+            if stage is None:
                 delivered.append(item)
+            else:
+                stalled[stage] = stalled.get(stage, 0) + 1
         finally:
             filed.task_done()
 
@@ -291,8 +302,9 @@ async def _take_and_message(
     member: SimUser,
     item: _Filed,
     timeout: float,  # noqa: ASYNC109
-) -> bool:
-    """Take on ``item``'s card, message the resident (own text), send; True once the resident has it."""
+) -> str | None:
+    """Take on ``item``'s card, message the resident (own text), send; None once the resident has it, else the
+    step that did not come within ``timeout``."""
 
     def card() -> Message | None:
         return next(
@@ -315,11 +327,11 @@ async def _take_and_message(
 
     found = await _poll(card, timeout)
     if found is None or "take" not in _actions(found):
-        return False
+        return "card"
     emu.press(member, found, _actions(found).index("take"))
     found = await _poll(taken, timeout)
     if found is None:
-        return False
+        return "taken"
     mark = max(m.message_id for m in emu.messages(group.id))
     emu.press(member, found, _actions(found).index("message"))
     prompt = await _poll(lambda: newest_bot(mark), timeout)
@@ -328,26 +340,31 @@ async def _take_and_message(
         emu.press(member, prompt, _actions(prompt).index("own"))
         prompt = await _poll(lambda: newest_bot(mark), timeout)
     if prompt is None:
-        return False
+        return "prompt"
     text = f"Over {item.token}: we komen morgen kijken bij de speeltuin."
     emu.send_text(member, text, group)
     preview = await _poll(lambda: newest_bot(prompt.message_id, "send"), timeout)
     if preview is None:
-        return False
+        return "preview"
     emu.press(member, preview, _actions(preview).index("send"))
-    return bool(await _poll(reached, timeout))
+    return None if await _poll(reached, timeout) else "resident"
 
 
 def _crosstalk(
-    emu: BotApiEmulator, groups: dict[str, SimChat], filed: list[_Filed], residents: list[SimUser]
+    emu: BotApiEmulator,
+    groups: dict[str, SimChat],
+    filed: list[_Filed],
+    residents: list[SimUser],
+    issued: dict[str, tuple[str, int]],
 ) -> tuple[int, int]:
-    """(reports with exactly one card in the right group, cards and messages carrying a foreign token)."""
+    """(reports with exactly one card in the right group, cards and messages carrying a foreign token). Tokens
+    are every reporter's (``issued``), filed in time or not: a late card is late, not cross-talk."""
     by_reference = {f.reference: f for f in filed}
-    tokens_of = {f.resident: f.token for f in filed}
+    tokens_of = {resident: token for token, (_, resident) in issued.items()}
     wrong = 0
     cards: dict[str, list[str]] = {}
     for municipality, group in groups.items():
-        own = {f.token for f in filed if f.municipality == municipality}
+        own = {token for token, (place, _) in issued.items() if place == municipality}
         for message in emu.messages(group.id):
             if not message.from_bot:
                 continue
@@ -387,6 +404,8 @@ async def run_load(
     queues: dict[str, asyncio.Queue[_Filed]] = {}
     delivered: list[_Filed] = []
     filed: list[_Filed] = []
+    stalled: dict[str, int] = {}
+    issued: dict[str, tuple[str, int]] = {}
     with BotApiEmulator(accept_any_token=True) as emu, _count_errors() as errors:
         async with embedded_bot(settings, base_url=emu.base_url, base_file_url=emu.base_file_url) as app:
             db = app.bot_data.services.db
@@ -399,7 +418,7 @@ async def run_load(
                     member = emu.add_user(f"Medewerker{i}", "nl")
                     await add_staff(db, member.id, municipality, "staff", f"Medewerker {i}")
                     queue = queues[municipality] = asyncio.Queue()
-                    worker = _staff_member(emu, group, member, queue, filed, delivered, timeout)
+                    worker = _staff_member(emu, group, member, queue, filed, delivered, stalled, timeout)
                     workers.append(asyncio.create_task(worker))
             await emu.wait_quiet(0.2)
             users = [emu.add_user(f"Inwoner{i}", "nl" if i % 3 else "en") for i in range(residents)]
@@ -407,7 +426,9 @@ async def run_load(
             with _Watcher(emu) as watcher:
                 per_resident = await asyncio.gather(
                     *(
-                        _resident(emu, watcher, user, i, timeout, questions, queues if staff else None, report_every)
+                        _resident(
+                            emu, watcher, user, i, timeout, questions, queues if staff else None, report_every, issued
+                        )
                         for i, user in enumerate(users)
                     )
                 )
@@ -417,7 +438,7 @@ async def run_load(
             for worker_task in workers:
                 worker_task.cancel()
             await emu.wait_quiet(0.3, timeout=30)
-            cards_ok, crosstalk = _crosstalk(emu, groups, filed, users) if staff else (0, 0)
+            cards_ok, crosstalk = _crosstalk(emu, groups, filed, users, issued) if staff else (0, 0)
     steps = [step for steps in per_resident for step in steps]
     ordinary = [ms for crisis, ms in steps if not crisis and ms == ms]
     crisis = [ms for is_crisis, ms in steps if is_crisis and ms == ms]
@@ -433,10 +454,12 @@ async def run_load(
         crisis_p50_ms=round(_percentile(crisis, 0.5), 1),
         crisis_max_ms=round(max(crisis), 1) if crisis else NO_REPLY,
         errors=errors.count,
+        reporters=len(issued),
         reports_filed=len(filed),
         cards_ok=cards_ok,
         staff_messages_delivered=len(delivered),
         crosstalk=crosstalk,
+        staff_stalled=stalled,
         latencies_ms=ordinary,
     )
 
@@ -571,7 +594,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        result = asyncio.run(run_load(_settings(Path(tmp) / "load"), args.residents, report_every=args.report_every))
+        # Every step and staff round trip may wait this long: the queue drains at Telegram's rate, so a step's
+        # reply in a run of 1,000 can take over a minute (p99), and a report is a dozen steps.
+        timeout = max(120.0, 0.3 * args.residents)
+        result = asyncio.run(
+            run_load(_settings(Path(tmp) / "load"), args.residents, timeout=timeout, report_every=args.report_every)
+        )
         figures["load"] = {k: v for k, v in asdict(result).items() if k != "latencies_ms"}
         figures["crisis_in_burst"] = asyncio.run(crisis_in_burst(_settings(Path(tmp) / "burst"), args.burst))
         if args.throughput:
@@ -580,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     ok = result.answered == result.steps and result.errors == 0 and result.crosstalk == 0
-    ok = ok and result.cards_ok == result.reports_filed == result.staff_messages_delivered
+    ok = ok and result.reporters == result.cards_ok == result.reports_filed == result.staff_messages_delivered
     return 0 if ok else 1
 
 

@@ -108,6 +108,13 @@ async def my_data(update: Update, context: Context) -> None:
         t.gettext("Language choice: {lang}").format(lang=stored) if stored else t.gettext("Language choice: none")
     )
     lines.append(t.gettext("Unfinished report: yes") if draft else t.gettext("Unfinished report: no"))
+    topic_id = await last_topics(context).get(chat_id)
+    topic = services(context).kb.topics.get(topic_id) if topic_id else None
+    lines.append(
+        escape(t.gettext("Topic of the last answer (kept for a day): {title}").format(title=topic.lang(t.lang).title))
+        if topic is not None
+        else t.gettext("Topic of the last answer: none")
+    )
     lines.append(
         t.ngettext("{n} report linked to this chat", "{n} reports linked to this chat", len(reports)).format(
             n=len(reports)

@@ -30,7 +30,8 @@ async def test_a_hundred_residents_and_staff_at_once(settings: Settings) -> None
     assert result.errors == 0
     assert not math.isnan(result.crisis_max_ms)  # the crisis was answered
     assert result.p50_ms <= result.p99_ms
-    assert result.reports_filed == 5
+    assert result.reporters == result.reports_filed == 5
     assert result.cards_ok == 5  # exactly one card each, in its own municipality's group
     assert result.staff_messages_delivered == 5  # taken on and messaged; the resident got it
+    assert result.staff_stalled == {}
     assert result.crosstalk == 0

@@ -256,8 +256,11 @@ async def test_the_last_topic_survives_a_restart_and_is_forgotten_with_the_resid
     await bot.restart()
     again = await bot.say(anna, ANSWER)
     assert (again.plain_text or "").startswith("Mijn antwoord daarop staat in het bericht hierboven")
+    shown = (await bot.say(anna, "/mijngegevens")).plain_text or ""  # the resident can see what is kept
+    assert f"Onderwerp van het laatste antwoord (een dag bewaard): {title}" in shown
 
     await bot.say(anna, "hallo")  # anything else clears it, in the database too
+    assert "Onderwerp van het laatste antwoord: geen" in ((await bot.say(anna, "/mijngegevens")).plain_text or "")
     async with bot.services.db.session() as session:
         assert (await session.get(ChatTopic, anna.id)) is None
     await bot.restart()
