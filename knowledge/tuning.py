@@ -6,7 +6,7 @@ not seen. Used by ``veiligbot kb tune``; the chosen values are then written into
 by hand, reviewed like any other change.
 
 Pitfalls: tune only on the tuning sets (``tests/eval/tune``) and development sets, never on the untouched
-hold-out set (``tests/eval/holdout``), or its figures stop estimating anything. Prefer the simplest setting
+hold-out sets (``tests/eval/holdout*``), or their figures stop estimating anything. Prefer the simplest setting
 within noise of the best, and never add content to make a particular sentence pass.
 """
 
