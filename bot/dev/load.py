@@ -246,7 +246,9 @@ async def _resident(
 async def _reference(emu: BotApiEmulator, chat_id: int, wait: float) -> str | None:
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        for message in emu.messages(chat_id):
+        # Newest first: the confirmation is the last message with a reference; an earlier help text may show an
+        # example one ("/status EPE-7K3Q"), which belongs to nobody.
+        for message in reversed(emu.messages(chat_id)):
             found = REFERENCE.search(message.plain_text or "") if message.from_bot else None
             if found:
                 return found.group()
